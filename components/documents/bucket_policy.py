@@ -1,0 +1,80 @@
+"""Bucket policy of a secure bucket: transport rules for every bucket, upload rules for KMS ones.
+
+Uploads without any SSE header stay allowed by default: the bucket's default encryption applies
+to them, and denying them breaks clients that rely on it. ``require_sse_header`` turns that into
+a deny for teams that want every client to state its encryption.
+"""
+
+from __future__ import annotations
+
+from .statements import PolicyDocument, Statement, deny_insecure_transport, deny_outdated_tls, policy_document
+
+SSE_HEADER = "s3:x-amz-server-side-encryption"
+SSE_KMS_KEY_HEADER = "s3:x-amz-server-side-encryption-aws-kms-key-id"
+SSE_C_HEADER = "s3:x-amz-server-side-encryption-customer-algorithm"
+
+
+def _deny_put_object(sid: str, bucket_arn: str, condition: dict) -> Statement:
+    return {
+        "Sid": sid,
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": "s3:PutObject",
+        "Resource": f"{bucket_arn}/*",
+        "Condition": condition,
+    }
+
+
+def deny_non_kms_sse_header(bucket_arn: str) -> Statement:
+    """Deny uploads whose SSE header is present but asks for anything other than ``aws:kms``.
+
+    ``Null: false`` limits the deny to requests that carry the header; without it the statement
+    would also deny header-less uploads that default encryption handles.
+    """
+    return _deny_put_object(
+        "DenyNonKmsEncryptionHeader",
+        bucket_arn,
+        {"StringNotEquals": {SSE_HEADER: "aws:kms"}, "Null": {SSE_HEADER: "false"}},
+    )
+
+
+def deny_other_kms_key(bucket_arn: str, key_arn: str) -> Statement:
+    """Deny uploads that name a KMS key other than the lake key (clients must send its ARN)."""
+    return _deny_put_object(
+        "DenyOtherKmsKey",
+        bucket_arn,
+        {"StringNotEquals": {SSE_KMS_KEY_HEADER: key_arn}, "Null": {SSE_KMS_KEY_HEADER: "false"}},
+    )
+
+
+def deny_sse_c(bucket_arn: str) -> Statement:
+    """Deny customer-provided keys (SSE-C): the lake could not read or audit such objects."""
+    return _deny_put_object("DenySseC", bucket_arn, {"Null": {SSE_C_HEADER: "false"}})
+
+
+def deny_missing_sse_header(bucket_arn: str) -> Statement:
+    """Strict mode: deny uploads that carry no SSE header at all."""
+    return _deny_put_object("DenyMissingEncryptionHeader", bucket_arn, {"Null": {SSE_HEADER: "true"}})
+
+
+def secure_bucket_policy(
+    bucket_arn: str,
+    kms_key_arn: str | None,
+    require_sse_header: bool = False,
+    extra_statements: tuple[Statement, ...] = (),
+) -> PolicyDocument:
+    """The whole policy of a secure bucket.
+
+    ``kms_key_arn`` None means an SSE-S3 bucket (the access-log target), which gets the transport
+    rules only: S3 log delivery sends no SSE header and cannot use a KMS key.
+    """
+    statements = [deny_insecure_transport(bucket_arn), deny_outdated_tls(bucket_arn)]
+    if kms_key_arn is not None:
+        statements += [
+            deny_non_kms_sse_header(bucket_arn),
+            deny_other_kms_key(bucket_arn, kms_key_arn),
+            deny_sse_c(bucket_arn),
+        ]
+        if require_sse_header:
+            statements.append(deny_missing_sse_header(bucket_arn))
+    return policy_document(statements + list(extra_statements))

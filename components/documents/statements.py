@@ -1,0 +1,53 @@
+"""Building blocks shared by every policy document of the lake."""
+
+from __future__ import annotations
+
+from typing import Any
+
+Statement = dict[str, Any]
+PolicyDocument = dict[str, Any]
+
+POLICY_VERSION = "2012-10-17"
+# Oldest TLS version the lake accepts; 1.0 and 1.1 have known weaknesses and are deprecated by AWS.
+MINIMUM_TLS_VERSION = "1.2"
+
+
+def policy_document(statements: list[Statement]) -> PolicyDocument:
+    """Wrap statements in a document, refusing any statement without a Sid.
+
+    Sids are how reviewers, findings and the access matrix name a statement, so each must have one
+    and they must be unique within the document.
+    """
+    sids = [s.get("Sid") for s in statements]
+    if not all(sids) or len(set(sids)) != len(sids):
+        raise ValueError(f"every statement needs a unique Sid, got {sids}")
+    return {"Version": POLICY_VERSION, "Statement": statements}
+
+
+def bucket_and_objects(bucket_arn: str) -> list[str]:
+    """Both resource forms: a statement on ``bucket/*`` alone leaves bucket-level calls open."""
+    return [bucket_arn, f"{bucket_arn}/*"]
+
+
+def deny_insecure_transport(bucket_arn: str) -> Statement:
+    """Deny every request made without TLS (Security Hub S3.5, CIS 2.1.1)."""
+    return {
+        "Sid": "DenyInsecureTransport",
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": "s3:*",
+        "Resource": bucket_and_objects(bucket_arn),
+        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+    }
+
+
+def deny_outdated_tls(bucket_arn: str) -> Statement:
+    """Deny requests negotiated with a TLS version older than ``MINIMUM_TLS_VERSION``."""
+    return {
+        "Sid": "DenyOutdatedTls",
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": "s3:*",
+        "Resource": bucket_and_objects(bucket_arn),
+        "Condition": {"NumericLessThan": {"s3:TlsVersion": MINIMUM_TLS_VERSION}},
+    }

@@ -1,0 +1,62 @@
+"""LakeKey: the KMS customer key that encrypts every zone bucket, with its alias and policy."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+import pulumi
+import pulumi_aws as aws
+
+from .documents.key_policy import lake_key_policy
+from .environment import AwsEnvironment
+from .resource_options import child_options
+
+TYPE_TOKEN = "datalake:storage:LakeKey"
+
+
+@dataclass(frozen=True)
+class LakeKeyArgs:
+    alias: str  # without the "alias/" prefix
+    environment: AwsEnvironment
+    administrators: tuple[str, ...] = ()
+    deletion_window_days: int = 30
+    protect: bool = False
+    tags: dict[str, str] = field(default_factory=dict)
+
+
+class LakeKey(pulumi.ComponentResource):
+    key: aws.kms.Key
+    arn: pulumi.Output[str]
+    alias_name: pulumi.Output[str]
+
+    def __init__(self, name: str, args: LakeKeyArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__(TYPE_TOKEN, name, None, opts)
+        env = args.environment
+        policy = pulumi.Output.all(env.partition, env.account_id, env.region).apply(
+            lambda v: json.dumps(lake_key_policy(v[0], v[1], v[2], list(args.administrators)))
+        )
+        # The policy is set on the key itself (not a separate KeyPolicy resource), so the key
+        # never exists with the default policy, and the two can never fight over it.
+        self.key = aws.kms.Key(
+            f"{name}-key",
+            description=f"Encrypts the objects of the {args.alias} data lake",
+            key_usage="ENCRYPT_DECRYPT",
+            customer_master_key_spec="SYMMETRIC_DEFAULT",
+            enable_key_rotation=True,
+            rotation_period_in_days=365,
+            deletion_window_in_days=args.deletion_window_days,
+            bypass_policy_lockout_safety_check=False,
+            policy=policy,
+            tags=args.tags,
+            opts=child_options(self, args.protect),
+        )
+        alias = aws.kms.Alias(
+            f"{name}-alias",
+            name=f"alias/{args.alias}",
+            target_key_id=self.key.key_id,
+            opts=child_options(self, args.protect),
+        )
+        self.arn = self.key.arn
+        self.alias_name = alias.name
+        self.register_outputs({"arn": self.arn, "aliasName": self.alias_name})

@@ -1,0 +1,57 @@
+"""Bucket names of the lake and the S3 naming rules they must follow.
+
+Names are derived, never random: ``<lake>-<stack>-<zone>`` and ``<lake>-<stack>-logs``, so that
+the policies (which must name the buckets before they exist) and the people reading a bill agree.
+"""
+
+from __future__ import annotations
+
+import re
+
+LOGS_SUFFIX = "logs"
+
+# General purpose bucket naming rules:
+# https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html
+_ALLOWED = re.compile(r"^[a-z0-9][a-z0-9.-]*[a-z0-9]$")
+_IP_ADDRESS = re.compile(r"^\d{1,3}(\.\d{1,3}){3}$")
+_RESERVED_PREFIXES = ("xn--", "sthree-", "amzn-s3-demo-")
+_RESERVED_SUFFIXES = ("-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3")
+
+
+def zone_bucket_name(lake: str, stack: str, zone: str) -> str:
+    return f"{lake}-{stack}-{zone}"
+
+
+def logs_bucket_name(lake: str, stack: str) -> str:
+    return f"{lake}-{stack}-{LOGS_SUFFIX}"
+
+
+def bucket_name_problems(name: str) -> list[str]:
+    """Why ``name`` is not a valid S3 general purpose bucket name (empty list: it is valid).
+
+    Dots are refused although S3 allows them: a dotted name breaks TLS certificate matching for
+    virtual-hosted-style requests, and the lake denies every non-TLS request.
+    """
+    problems = []
+    if not 3 <= len(name) <= 63:
+        problems.append(f"bucket name '{name}' is {len(name)} characters long; S3 allows 3 to 63")
+    if not _ALLOWED.match(name):
+        problems.append(
+            f"bucket name '{name}' may only contain lowercase letters, digits and hyphens, "
+            "and must begin and end with a letter or digit"
+        )
+    if "." in name:
+        problems.append(f"bucket name '{name}' contains a dot, which breaks TLS for virtual-hosted requests")
+    if _IP_ADDRESS.match(name):
+        problems.append(f"bucket name '{name}' is formatted as an IP address")
+    problems += [
+        f"bucket name '{name}' starts with the reserved prefix '{p}'"
+        for p in _RESERVED_PREFIXES
+        if name.startswith(p)
+    ]
+    problems += [
+        f"bucket name '{name}' ends with the reserved suffix '{s}'"
+        for s in _RESERVED_SUFFIXES
+        if name.endswith(s)
+    ]
+    return problems

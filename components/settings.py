@@ -1,0 +1,127 @@
+"""Typed inputs of the lake's components, with secure defaults and the reason for each.
+
+These dataclasses are the contract between the stack configuration (``lake/config``, which
+validates ``Pulumi.<stack>.yaml`` and builds them) and the components (which only read them).
+Every default here is also documented in the README's configuration table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+# Storage classes a lifecycle transition may target, coldest last. Transitions must go strictly
+# colder: S3 rejects moving objects "up" this list.
+STORAGE_CLASS_ORDER: tuple[str, ...] = ("STANDARD_IA", "GLACIER_IR", "GLACIER", "DEEP_ARCHIVE")
+
+# Minimum storage duration billed by each class (days). Deleting or moving an object earlier is
+# charged as if it stayed this long (S3 pricing, "minimum storage duration charge").
+MIN_STORAGE_DAYS: dict[str, int] = {
+    "STANDARD_IA": 30,
+    "GLACIER_IR": 90,
+    "GLACIER": 90,
+    "DEEP_ARCHIVE": 180,
+}
+
+# S3 refuses a transition to STANDARD_IA for objects younger than 30 days.
+MIN_DAYS_BEFORE_IA = 30
+
+# Since September 2024 S3 does not transition objects smaller than 128 KB by default: sending many
+# small objects to Glacier costs more in per-object overhead than it saves.
+DEFAULT_MINIMUM_OBJECT_SIZE = "all_storage_classes_128K"
+MINIMUM_OBJECT_SIZE_CHOICES = ("all_storage_classes_128K", "varies_by_storage_class")
+
+
+@dataclass(frozen=True)
+class Transition:
+    """Move objects to ``storage_class`` ``days`` after creation (or after becoming noncurrent)."""
+
+    days: int
+    storage_class: str
+
+
+@dataclass(frozen=True)
+class NoncurrentVersions:
+    """What happens to versions once they are overwritten or deleted.
+
+    Versioning is always on, so without an expiry old versions pile up and are billed forever.
+    """
+
+    transitions: tuple[Transition, ...] = (Transition(30, "STANDARD_IA"),)
+    expiration_days: int = 90
+    # Keep this many newest noncurrent versions regardless of age (None: keep none past expiry).
+    newer_noncurrent_versions: int | None = None
+
+
+@dataclass(frozen=True)
+class LifecycleSettings:
+    """Lifecycle of one bucket. The defaults tier cold data down and clean up every leftover."""
+
+    transitions: tuple[Transition, ...] = (
+        Transition(30, "STANDARD_IA"),
+        Transition(90, "GLACIER_IR"),
+    )
+    # None: current objects never expire (a data lake keeps its data unless told otherwise).
+    expiration_days: int | None = None
+    noncurrent: NoncurrentVersions = field(default_factory=NoncurrentVersions)
+    # Incomplete multipart uploads are invisible yet billed; nothing in S3 aborts them by default.
+    abort_incomplete_multipart_upload_days: int = 7
+    # Remove delete markers that no longer hide any version (they slow down listings).
+    expired_object_delete_marker: bool = True
+    minimum_object_size: str = DEFAULT_MINIMUM_OBJECT_SIZE
+    # Key prefix the tiering rule applies to ("" = the whole bucket). Clean-up rules always
+    # cover the whole bucket.
+    prefix: str = ""
+
+
+def default_logs_lifecycle() -> LifecycleSettings:
+    """Access logs are small objects (< 128 KB), so tiering saves nothing; keep them a year."""
+    return LifecycleSettings(
+        transitions=(),
+        expiration_days=365,
+        noncurrent=NoncurrentVersions(transitions=(), expiration_days=30),
+    )
+
+
+@dataclass(frozen=True)
+class ZoneSettings:
+    """One zone of the lake (raw, processed, curated, ...): one bucket with its own lifecycle."""
+
+    name: str
+    lifecycle: LifecycleSettings = field(default_factory=LifecycleSettings)
+
+
+DEFAULT_ZONES: tuple[str, ...] = ("raw", "processed", "curated")
+
+
+@dataclass(frozen=True)
+class KeySettings:
+    """The lake's KMS customer key."""
+
+    # 30 days (the maximum) gives the longest window to cancel an accidental deletion.
+    deletion_window_days: int = 30
+
+
+@dataclass(frozen=True)
+class LogsSettings:
+    """The bucket receiving S3 server access logs of every zone bucket."""
+
+    lifecycle: LifecycleSettings = field(default_factory=default_logs_lifecycle)
+
+
+@dataclass(frozen=True)
+class LakeSettings:
+    """Everything the program needs, validated. Built by ``lake.config`` from the stack config."""
+
+    name: str
+    stack: str
+    zones: tuple[ZoneSettings, ...] = tuple(ZoneSettings(z) for z in DEFAULT_ZONES)
+    # IAM principal ARNs that administer the lake (key administrators).
+    administrators: tuple[str, ...] = ()
+    # Production stacks protect and retain their buckets and key (no accidental `pulumi destroy`).
+    production: bool = False
+    # Strict mode: deny PutObject without an SSE header instead of relying on default encryption.
+    # Off by default because it breaks clients that rely on bucket default encryption.
+    require_sse_header: bool = False
+    key: KeySettings = field(default_factory=KeySettings)
+    logs: LogsSettings = field(default_factory=LogsSettings)
+    tags: dict[str, str] = field(default_factory=dict)

@@ -1,0 +1,73 @@
+"""The lake key policy: root delegation, named administrators, use through S3 only."""
+
+from components.documents.key_policy import KEY_ADMIN_ACTIONS, KEY_USE_ACTIONS, lake_key_policy
+from tests.support import statement
+
+ADMINS = ["arn:aws:iam::123456789012:role/LakeAdmin", "arn:aws:iam::123456789012:role/Deployer"]
+
+
+def policy(admins=ADMINS) -> dict:
+    return lake_key_policy("aws", "123456789012", "eu-west-1", admins)
+
+
+def test_statements_in_order():
+    assert policy()["Version"] == "2012-10-17"
+    assert [s["Sid"] for s in policy()["Statement"]] == [
+        "EnableIamPolicies",
+        "AllowKeyAdministration",
+        "AllowUseThroughS3",
+    ]
+
+
+def test_root_statement_lets_iam_delegate():
+    assert statement(policy(), "EnableIamPolicies") == {
+        "Sid": "EnableIamPolicies",
+        "Effect": "Allow",
+        "Principal": {"AWS": "arn:aws:iam::123456789012:root"},
+        "Action": "kms:*",
+        "Resource": "*",
+    }
+
+
+def test_administrators_manage_but_cannot_use_or_grant():
+    admin = statement(policy(), "AllowKeyAdministration")
+    assert admin["Principal"] == {"AWS": sorted(ADMINS)}
+    assert admin["Action"] == list(KEY_ADMIN_ACTIONS)
+    assert "Condition" not in admin
+    for forbidden in ("kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:CreateGrant", "kms:*"):
+        assert forbidden not in admin["Action"]
+    assert not any("*" in a for a in admin["Action"])
+
+
+def test_use_only_through_s3_of_the_region_and_account():
+    assert statement(policy(), "AllowUseThroughS3") == {
+        "Sid": "AllowUseThroughS3",
+        "Effect": "Allow",
+        "Principal": {"AWS": "arn:aws:iam::123456789012:root"},
+        "Action": list(KEY_USE_ACTIONS),
+        "Resource": "*",
+        "Condition": {
+            "StringEquals": {
+                "kms:ViaService": "s3.eu-west-1.amazonaws.com",
+                "kms:CallerAccount": "123456789012",
+            }
+        },
+    }
+
+
+def test_no_administrator_statement_without_administrators():
+    assert [s["Sid"] for s in policy([])["Statement"]] == ["EnableIamPolicies", "AllowUseThroughS3"]
+
+
+def test_no_wildcard_principal_and_kms_star_only_for_root():
+    for s in policy()["Statement"]:
+        principal = s["Principal"]["AWS"]
+        assert principal != "*" and "*" not in (principal if isinstance(principal, list) else [principal])
+        actions = s["Action"] if isinstance(s["Action"], list) else [s["Action"]]
+        if s["Sid"] != "EnableIamPolicies":
+            assert not any(a.endswith("*") for a in actions), s["Sid"]
+
+
+def test_partition_flows_into_arns():
+    doc = lake_key_policy("aws-cn", "123456789012", "cn-north-1", [])
+    assert statement(doc, "EnableIamPolicies")["Principal"] == {"AWS": "arn:aws-cn:iam::123456789012:root"}
