@@ -1,0 +1,55 @@
+"""The README's configuration table is generated from the schema: every key, once, with its default."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from lake.config import config_table_markdown
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _rows() -> dict[str, list[str]]:
+    lines = config_table_markdown().splitlines()
+    assert lines[:2] == ["| Key | Type | Default | Description |", "| --- | --- | --- | --- |"]
+    cells = [line.strip("| ").split(" | ") for line in lines[2:]]
+    assert all(len(row) == 4 for row in cells)
+    return {row[0].strip("`"): row[1:] for row in cells}
+
+
+def test_every_key_has_one_row_and_the_lifecycle_is_listed_once():
+    assert list(_rows()) == [
+        "datalake:name", "datalake:production", "datalake:requireSseHeader", "datalake:administrators",
+        "datalake:tags", "datalake:key", "datalake:key.deletionWindowDays", "datalake:logs",
+        "datalake:logs.lifecycle", "datalake:zones", "datalake:zones[].name", "datalake:zones[].lifecycle",
+        "<lifecycle>.transitions", "<lifecycle>.transitions[].days", "<lifecycle>.transitions[].storageClass",
+        "<lifecycle>.expirationDays", "<lifecycle>.noncurrentVersions", "<lifecycle>.noncurrentVersions.transitions",
+        "<lifecycle>.noncurrentVersions.transitions[].days",
+        "<lifecycle>.noncurrentVersions.transitions[].storageClass",
+        "<lifecycle>.noncurrentVersions.expirationDays", "<lifecycle>.noncurrentVersions.newerNoncurrentVersions",
+        "<lifecycle>.abortIncompleteMultipartUploadDays", "<lifecycle>.expiredObjectDeleteMarker",
+        "<lifecycle>.minimumObjectSize", "<lifecycle>.prefix",
+    ]
+
+
+def test_types_and_defaults_are_rendered():
+    rows = _rows()
+    assert rows["datalake:name"][:2] == ["string", "*required*"]
+    assert rows["datalake:key.deletionWindowDays"][:2] == ["integer, 7 to 30", "`30`"]
+    assert rows["datalake:administrators"][:2] == ["list of strings", "`[]`"]
+    assert rows["datalake:tags"][:2] == ["mapping of strings", "`{}`"]
+    assert rows["datalake:zones[].lifecycle"][:2] == ["lifecycle (see `<lifecycle>.*`)", "`{}`"]
+    assert rows["<lifecycle>.expirationDays"][:2] == ["integer, at least 1", "*unset*"]
+    assert rows["<lifecycle>.transitions[].storageClass"][0] == (
+        "one of `STANDARD_IA`, `GLACIER_IR`, `GLACIER`, `DEEP_ARCHIVE`"
+    )
+    assert rows["datalake:zones"][1] == '`[{"name": "raw"}, {"name": "processed"}, {"name": "curated"}]`'
+
+
+def test_docs_module_prints_the_table():
+    printed = subprocess.run(
+        [sys.executable, "-m", "lake.config.docs"], cwd=REPO, capture_output=True, text=True, check=True
+    )
+    assert (printed.stdout, printed.stderr) == (config_table_markdown(), "")
