@@ -1,0 +1,8 @@
+"""The offline plan: run the Pulumi program under the SDK's mock runtime and record everything.
+
+- ``mocks.py``: answers the engine would give (ids, ARNs, caller identity, region)
+- ``recorder.py``: a mock monitor that records every resource registration
+- ``runner.py``: reads the stack, validates its config, runs ``__main__.py``, returns a ``Plan``
+- ``render.py``: the plan as a ``pulumi preview``-like tree, or as the JSON document of
+  ``docs/plan-format.md``
+"""

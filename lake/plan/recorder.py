@@ -1,0 +1,77 @@
+"""A mock monitor that records every resource registration: the offline stand-in for a preview."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+from pulumi.runtime import rpc
+from pulumi.runtime.mocks import MockMonitor
+from pulumi.runtime.sync_await import _ensure_event_loop
+
+STACK_TYPE = "pulumi:pulumi:Stack"
+
+
+@dataclass
+class RecordedResource:
+    urn: str
+    type: str
+    name: str
+    parent: str | None
+    custom: bool
+    id: str | None
+    inputs: dict[str, Any]
+    # What the mock engine computed beyond the inputs (ids, ARNs).
+    computed: dict[str, Any]
+    protect: bool = False
+    retain_on_delete: bool = False
+    depends_on: list[str] = field(default_factory=list)
+    property_dependencies: dict[str, list[str]] = field(default_factory=dict)
+
+
+def _normalise(value: Any) -> Any:
+    """Numbers reach the monitor as floats; give integral ones back their int form."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, dict):
+        return {k: _normalise(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_normalise(v) for v in value]
+    return value
+
+
+class RecordingMonitor(MockMonitor):
+    def __init__(self, mocks):
+        super().__init__(mocks)
+        self.records: list[RecordedResource] = []
+        # RPCs arrive on executor threads.
+        self._lock = threading.Lock()
+
+    def RegisterResource(self, request):
+        response = super().RegisterResource(request)
+        if request.type == STACK_TYPE:
+            inputs, state = {}, {}
+        else:
+            _ensure_event_loop()
+            inputs = _normalise(rpc.deserialize_properties(request.object))
+            state = _normalise(self.resources[response.urn].state)
+        record = RecordedResource(
+            urn=response.urn,
+            type=request.type,
+            name=request.name,
+            parent=request.parent or None,
+            custom=bool(request.custom),
+            id=response.id or None,
+            inputs=inputs,
+            computed={k: v for k, v in state.items() if k not in inputs},
+            protect=bool(request.protect),
+            retain_on_delete=bool(request.retainOnDelete),
+            depends_on=sorted(request.dependencies),
+            property_dependencies={
+                key: sorted(deps.urns) for key, deps in sorted(request.propertyDependencies.items())
+            },
+        )
+        with self._lock:
+            self.records.append(record)
+        return response

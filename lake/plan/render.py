@@ -1,0 +1,119 @@
+"""The plan for people (a tree like `pulumi preview`) and for machines (docs/plan-format.md)."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter, defaultdict
+from dataclasses import asdict
+from typing import Any
+
+from lake import __version__
+
+from .recorder import RecordedResource
+from .runner import Plan
+
+FORMAT_VERSION = 1
+
+
+def short_type(token: str) -> str:
+    """``aws:s3/bucket:Bucket`` -> ``aws:s3:Bucket``, as the Pulumi CLI shows types."""
+    package, module, kind = token.split(":")
+    return f"{package}:{module.split('/')[0]}:{kind}"
+
+
+def _resource_entry(r: RecordedResource) -> dict[str, Any]:
+    return {
+        "urn": r.urn,
+        "type": r.type,
+        "name": r.name,
+        "parent": r.parent,
+        "custom": r.custom,
+        "id": r.id,
+        "inputs": r.inputs,
+        "computed": r.computed,
+        "options": {
+            "protect": r.protect,
+            "retainOnDelete": r.retain_on_delete,
+            "dependsOn": r.depends_on,
+            "propertyDependencies": r.property_dependencies,
+        },
+    }
+
+
+def plan_document(plan: Plan) -> dict[str, Any]:
+    resources = sorted(plan.resources, key=lambda r: r.urn)
+    return {
+        "formatVersion": FORMAT_VERSION,
+        "generator": {"name": "lake", "version": __version__},
+        "project": plan.project,
+        "stack": plan.stack,
+        "environment": {
+            "accountId": plan.environment.account_id,
+            "region": plan.environment.region,
+            "partition": plan.environment.partition,
+            "mocked": True,
+        },
+        "settings": asdict(plan.settings),
+        "summary": {
+            "resourceCount": len(resources),
+            "byType": dict(sorted(Counter(r.type for r in resources).items())),
+        },
+        "resources": [_resource_entry(r) for r in resources],
+        "outputs": plan.outputs,
+        "warnings": plan.warnings,
+    }
+
+
+def render_json(plan: Plan) -> str:
+    return json.dumps(plan_document(plan), indent=2, sort_keys=False) + "\n"
+
+
+def _tree_rows(plan: Plan) -> list[tuple[str, RecordedResource]]:
+    children: dict[str | None, list[RecordedResource]] = defaultdict(list)
+    for r in plan.resources:
+        children[r.parent].append(r)
+    rows: list[tuple[str, RecordedResource]] = []
+
+    def walk(parent: str | None, prefix: str) -> None:
+        kids = sorted(children.get(parent, []), key=lambda r: r.urn)
+        for i, r in enumerate(kids):
+            last = i == len(kids) - 1
+            branch = "" if parent is None else ("└─ " if last else "├─ ")
+            rows.append((prefix + branch, r))
+            walk(r.urn, prefix + ("" if parent is None else ("   " if last else "│  ")))
+
+    walk(None, "")
+    return rows
+
+
+def _format_output(value: Any, indent: str) -> list[str]:
+    if isinstance(value, dict):
+        lines = []
+        for key, inner in value.items():
+            if isinstance(inner, dict):
+                lines.append(f"{indent}{key}:")
+                lines += _format_output(inner, indent + "    ")
+            else:
+                lines.append(f"{indent}{key}: {json.dumps(inner)}")
+        return lines
+    return [f"{indent}{json.dumps(value)}"]
+
+
+def render_text(plan: Plan) -> str:
+    env = plan.environment
+    rows = _tree_rows(plan)
+    width = max(len(prefix) + len(short_type(r.type)) for prefix, r in rows) + 2
+    lines = [
+        f"Offline plan of {plan.project}/{plan.stack} "
+        f"(account {env.account_id}, region {env.region}: mock values, nothing is deployed)",
+        "",
+        f"     {'Type':<{width}}Name",
+    ]
+    for prefix, r in rows:
+        flags = " [protect, retain on delete]" if r.protect and r.retain_on_delete else " [protect]" if r.protect else ""
+        lines.append(f" +   {(prefix + short_type(r.type)):<{width}}{r.name}{flags}")
+    lines += ["", "Outputs:"] + _format_output(plan.outputs, "    ")
+    lines += ["", "Resources:", f"    + {len(plan.resources)} to create"]
+    if plan.warnings:
+        lines += ["", "Warnings:"] + [f"    {w}" for w in plan.warnings]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,143 @@
+"""The whole program (__main__.py) of the dev and prod stacks, run under the mock runtime."""
+
+import json
+from collections import Counter
+
+import pulumi_aws as aws
+import pytest
+
+from lake.plan.mocks import DEFAULT_ACCOUNT_ID
+from lake.plan.runner import plan_stack
+from tests.support import BUCKET_TYPE, KEY_TYPE, POLICY_TYPE, REPO, Resources, record_component, s3_type
+
+ZONE_COUNTS_DEV = {
+    "pulumi:pulumi:Stack": 1,
+    "datalake:storage:DataLake": 1,
+    "datalake:storage:LakeKey": 1,
+    "datalake:storage:LogsBucket": 1,
+    "datalake:storage:SecureBucket": 4,
+    KEY_TYPE: 1,
+    "aws:kms/alias:Alias": 1,
+    BUCKET_TYPE: 4,
+    s3_type("BucketVersioning"): 4,
+    s3_type("BucketServerSideEncryptionConfiguration"): 4,
+    s3_type("BucketPublicAccessBlock"): 4,
+    s3_type("BucketOwnershipControls"): 4,
+    s3_type("BucketLifecycleConfiguration"): 4,
+    s3_type("BucketLogging"): 3,
+    POLICY_TYPE: 4,
+}
+
+
+@pytest.fixture(scope="module")
+def dev():
+    return plan_stack(REPO, "dev", DEFAULT_ACCOUNT_ID)
+
+
+@pytest.fixture(scope="module")
+def prod():
+    return plan_stack(REPO, "prod", "210987654321")
+
+
+def test_dev_resource_counts_by_type(dev):
+    assert dict(Counter(r.type for r in dev.resources)) == ZONE_COUNTS_DEV
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_type_and_name_unique(stack, dev, prod):
+    plan = dev if stack == "dev" else prod
+    pairs = [(r.type, r.name) for r in plan.resources]
+    assert len(pairs) == len(set(pairs))
+
+
+def test_every_cloud_resource_lives_in_a_component(dev):
+    components = {r.urn for r in dev.resources if not r.custom}
+    assert all(r.parent in components for r in dev.resources if r.custom)
+
+
+def test_dev_exports(dev):
+    key = Resources(dev.resources).one(KEY_TYPE, "lake-key-key")
+    assert dev.outputs == {
+        "zoneBuckets": {
+            zone: {"name": f"mlteam-dev-{zone}", "arn": f"arn:aws:s3:::mlteam-dev-{zone}"}
+            for zone in ("raw", "processed", "curated")
+        },
+        "keyArn": f"arn:aws:kms:us-east-1:123456789012:key/{key.id}",
+        "keyAlias": "alias/mlteam-dev",
+        "logsBucket": {"name": "mlteam-dev-logs", "arn": "arn:aws:s3:::mlteam-dev-logs"},
+    }
+
+
+def test_zone_buckets_use_lake_key_and_log_to_logs_bucket(dev):
+    resources = Resources(dev.resources)
+    key_arn = dev.outputs["keyArn"]
+    for zone in ("raw", "processed", "curated"):
+        encryption = resources.one(s3_type("BucketServerSideEncryptionConfiguration"), f"{zone}-encryption")
+        assert encryption.inputs["rules"][0]["applyServerSideEncryptionByDefault"]["kmsMasterKeyId"] == key_arn
+        logging_ = resources.one(s3_type("BucketLogging"), f"{zone}-logging")
+        assert logging_.inputs["targetBucket"] == "mlteam-dev-logs"
+        assert logging_.inputs["targetPrefix"] == f"access-logs/mlteam-dev-{zone}/"
+    logs_encryption = resources.one(s3_type("BucketServerSideEncryptionConfiguration"), "logs-encryption")
+    assert logs_encryption.inputs["rules"][0]["applyServerSideEncryptionByDefault"] == {"sseAlgorithm": "AES256"}
+
+
+def test_logs_bucket_policy_grants_delivery_for_lake_buckets_only(dev):
+    policy = Resources(dev.resources).policy_of(POLICY_TYPE, "logs-policy")
+    delivery = policy["Statement"][-1]
+    assert delivery["Sid"] == "AllowS3ServerAccessLogDelivery"
+    assert delivery["Resource"] == "arn:aws:s3:::mlteam-dev-logs/access-logs/*"
+    assert delivery["Condition"] == {
+        "ArnLike": {"aws:SourceArn": sorted(f"arn:aws:s3:::mlteam-dev-{z}" for z in ("raw", "processed", "curated"))},
+        "StringEquals": {"aws:SourceAccount": "123456789012"},
+    }
+
+
+def test_zone_lifecycles_follow_config(dev):
+    resources = Resources(dev.resources)
+    curated = resources.one(s3_type("BucketLifecycleConfiguration"), "curated-lifecycle").inputs["rules"]
+    assert curated[0]["transitions"] == [{"days": 60, "storageClass": "STANDARD_IA"}]
+    assert curated[1]["noncurrentVersionExpiration"] == {"noncurrentDays": 30}
+    assert "noncurrentVersionTransitions" not in curated[1]
+    logs = resources.one(s3_type("BucketLifecycleConfiguration"), "logs-lifecycle").inputs["rules"]
+    assert logs[0]["expiration"] == {"days": 365}
+
+
+def test_dev_protects_nothing_and_has_no_warning(dev):
+    assert not any(r.protect or r.retain_on_delete for r in dev.resources)
+    assert dev.warnings == []
+
+
+def test_prod_protects_and_retains_every_cloud_resource(prod):
+    cloud = [r for r in prod.resources if r.custom]
+    assert len(cloud) == 33  # 3 zones x 8, logs bucket 7 (no self-logging), key, alias
+    assert all(r.protect and r.retain_on_delete for r in cloud)
+
+
+def test_prod_settings_reach_resources(prod):
+    resources = Resources(prod.resources)
+    key_policy = resources.policy_of(KEY_TYPE, "lake-key-key")
+    admins = next(s for s in key_policy["Statement"] if s["Sid"] == "AllowKeyAdministration")
+    assert admins["Principal"] == {
+        "AWS": ["arn:aws:iam::210987654321:role/LakeAdmin", "arn:aws:iam::210987654321:role/PlatformDeployer"]
+    }
+    assert prod.outputs["keyArn"].startswith("arn:aws:kms:eu-west-1:210987654321:key/")
+    for zone in ("raw", "processed", "curated"):
+        sids = [s["Sid"] for s in resources.policy_of(POLICY_TYPE, f"{zone}-policy")["Statement"]]
+        assert sids[-1] == "DenyMissingEncryptionHeader"
+    raw = resources.one(s3_type("BucketLifecycleConfiguration"), "raw-lifecycle").inputs["rules"]
+    assert raw[0]["transitions"][-1] == {"days": 270, "storageClass": "DEEP_ARCHIVE"}
+    assert raw[1]["noncurrentVersionExpiration"] == {"noncurrentDays": 180, "newerNoncurrentVersions": 3}
+
+
+def test_deprecation_warnings_are_captured_so_their_absence_means_something():
+    """A deprecated class logs through the engine; the plan's warning list must show it."""
+    _, recording = record_component(lambda: aws.s3.BucketV2("old", bucket="old-bucket"))
+    assert any("deprecated" in w.lower() for w in recording.warnings)
+
+
+def test_plan_is_deterministic(dev):
+    again = plan_stack(REPO, "dev", DEFAULT_ACCOUNT_ID)
+    key = lambda r: r.urn  # noqa: E731
+    assert json.dumps([vars(r) for r in sorted(again.resources, key=key)], sort_keys=True) == json.dumps(
+        [vars(r) for r in sorted(dev.resources, key=key)], sort_keys=True
+    )
