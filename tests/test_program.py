@@ -141,3 +141,11 @@ def test_plan_is_deterministic(dev):
     assert json.dumps([vars(r) for r in sorted(again.resources, key=key)], sort_keys=True) == json.dumps(
         [vars(r) for r in sorted(dev.resources, key=key)], sort_keys=True
     )
+
+
+def test_no_deprecated_resource_type_declared(dev, prod):
+    """Every S3 *V2 class is deprecated in pulumi-aws 7 (importing pulumi_aws.s3 itself raises
+    Python DeprecationWarnings for them, so only what the program declares can be checked)."""
+    for plan in (dev, prod):
+        assert not [r.type for r in plan.resources if r.type.endswith("V2")]
+        assert "deprecated" not in " ".join(plan.warnings).lower()
