@@ -53,3 +53,12 @@ def test_docs_module_prints_the_table():
         [sys.executable, "-m", "lake.config.docs"], cwd=REPO, capture_output=True, text=True, check=True
     )
     assert (printed.stdout, printed.stderr) == (config_table_markdown(), "")
+
+
+def test_readme_table_is_current():
+    """Stale docs fail here; refresh with `python -m lake.config.docs --update README.md`."""
+    from lake.config.docs import with_table
+
+    readme = (REPO / "README.md").read_text()
+    assert "<!-- config-table:start -->" in readme
+    assert with_table(readme) == readme

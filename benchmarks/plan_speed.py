@@ -1,0 +1,121 @@
+"""End-to-end time of `lake plan` for the dev stack and for generated configs up to 20x larger.
+
+Each size is planned as a separate process (what a user or CI waits for), N runs, median.
+Startup (interpreter, imports, config) and the cost per resource are separated by a least-squares
+line through the sizes; linearity is judged by R^2 and by the marginal cost between sizes.
+
+    python benchmarks/plan_speed.py [--runs 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import yaml
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from benchmarks.machine import describe  # noqa: E402
+from benchmarks.results import write_section  # noqa: E402
+
+REPO = Path(__file__).resolve().parent.parent
+SCALES = (1, 5, 10, 20)  # multiples of the dev stack's three zones
+TARGET_DEV_SECONDS = 3.0
+TARGET_MS_PER_RESOURCE = 5.0
+
+
+def scaled_config(scale: int) -> dict:
+    """The dev stack with its zones repeated ``scale`` times (3 x scale zones)."""
+    dev = yaml.safe_load((REPO / "Pulumi.dev.yaml").read_text())
+    zones = dev["config"]["datalake:zones"]
+    dev["config"]["datalake:zones"] = [
+        {**zone, "name": f"{zone['name']}{i:02d}"} for i in range(scale) for zone in zones
+    ]
+    return dev
+
+
+def time_plan(args: list[str]) -> tuple[float, dict]:
+    started = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-m", "lake.cli", "plan", "--format", "json", *args],
+        cwd=REPO, capture_output=True, text=True, check=True,
+    )
+    return time.perf_counter() - started, json.loads(done.stdout)
+
+
+def time_imports() -> float:
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-c", "import lake.plan.runner, components.data_lake"], cwd=REPO, check=True)
+    return time.perf_counter() - started
+
+
+def fit(points: list[tuple[int, float]]) -> tuple[float, float, float]:
+    """Least squares y = a + b x; returns (a, b, r^2)."""
+    xs, ys = [p[0] for p in points], [p[1] for p in points]
+    mx, my = statistics.fmean(xs), statistics.fmean(ys)
+    b = sum((x - mx) * (y - my) for x, y in points) / sum((x - mx) ** 2 for x in xs)
+    a = my - b * mx
+    ss_res = sum((y - (a + b * x)) ** 2 for x, y in points)
+    ss_tot = sum((y - my) ** 2 for y in ys)
+    return a, b, 1 - ss_res / ss_tot
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5)
+    runs = parser.parse_args().runs
+    rows, points = [], []
+    with tempfile.TemporaryDirectory() as tmp:
+        for scale in SCALES:
+            if scale == 1:
+                args = ["--stack", "dev"]
+            else:
+                path = Path(tmp) / f"Pulumi.dev{scale}x.yaml"
+                path.write_text(yaml.safe_dump(scaled_config(scale)))
+                args = ["--stack", "dev", "--config-file", str(path)]
+            samples, count = [], 0
+            for _ in range(runs):
+                seconds, document = time_plan(args)
+                samples.append(seconds)
+                count = document["summary"]["resourceCount"]
+            median = statistics.median(samples)
+            points.append((count, median))
+            rows.append((scale, count, median, min(samples), max(samples)))
+            print(f"{scale:>3}x  {count:>5} resources  median {median:.3f}s", flush=True)
+    imports = statistics.median(time_imports() for _ in range(runs))
+    startup, per_resource, r2 = fit(points)
+    marginal = [
+        (b[2] - a[2]) / (b[1] - a[1]) * 1000 for a, b in zip(rows, rows[1:])
+    ]
+    dev_seconds = rows[0][2]
+    lines = [
+        "## Plan speed (`benchmarks/plan_speed.py`)",
+        "",
+        f"Machine and date: {describe()}. {runs} runs per size, median; each run is a new process "
+        "(`python -m lake.cli plan --format json`), so times are end to end.",
+        "",
+        "| config | resources | median (s) | min (s) | max (s) |",
+        "|---|---|---|---|---|",
+        *[f"| dev x{s} ({3 * s} zones) | {c} | {m:.3f} | {lo:.3f} | {hi:.3f} |" for s, c, m, lo, hi in rows],
+        "",
+        f"- Startup (intercept of the least-squares line): **{startup:.2f} s**; of which imports of "
+        f"the SDKs and the program's modules alone: {imports:.2f} s.",
+        f"- Cost per additional resource (slope): **{per_resource * 1000:.2f} ms** "
+        f"(target < {TARGET_MS_PER_RESOURCE:.0f} ms: {'met' if per_resource * 1000 < TARGET_MS_PER_RESOURCE else 'MISSED'}).",
+        f"- Marginal cost between successive sizes: {', '.join(f'{m:.2f}' for m in marginal)} ms per resource; "
+        f"R^2 of the linear fit {r2:.4f} (growth is {'linear' if r2 > 0.99 else 'NOT clearly linear'}).",
+        f"- Dev stack end to end: **{dev_seconds:.2f} s** (target < {TARGET_DEV_SECONDS:.0f} s: "
+        f"{'met' if dev_seconds < TARGET_DEV_SECONDS else 'MISSED'}).",
+    ]
+    write_section("plan-speed", "\n".join(lines))
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
