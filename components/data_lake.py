@@ -57,7 +57,7 @@ class DataLake(pulumi.ComponentResource):
                 SecureBucketArgs(
                     bucket_name=zone_names[zone.name],
                     kms_key_arn=self.key.arn,
-                    access_logs=self.logs.target_for(zone_names[zone.name]),
+                    access_logs=self.logs.access_log_target(),
                     lifecycle=zone.lifecycle,
                     require_sse_header=settings.require_sse_header,
                     protect=protect,

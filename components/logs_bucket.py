@@ -59,8 +59,8 @@ class LogsBucket(pulumi.ComponentResource):
         self.arn = self.secure_bucket.arn
         self.register_outputs({"bucketName": self.bucket_name, "arn": self.arn})
 
-    def target_for(self, source_bucket_name: str) -> AccessLogTarget:
-        """Where one source bucket's logs go: its own prefix, so each zone's logs stay apart."""
-        return AccessLogTarget(
-            bucket=self.bucket_name, prefix=f"{ACCESS_LOG_PREFIX}{source_bucket_name}/", ready=self
-        )
+    def access_log_target(self) -> AccessLogTarget:
+        """Where zone buckets send their logs. One prefix for all: the date-partitioned key format
+        already adds ``<account>/<region>/<source bucket>/<yyyy>/<mm>/<dd>/``, so one Athena
+        table covers every zone."""
+        return AccessLogTarget(bucket=self.bucket_name, prefix=ACCESS_LOG_PREFIX, ready=self)

@@ -39,8 +39,8 @@ def build_parser() -> argparse.ArgumentParser:
     plan.add_argument(
         "--account-id",
         type=_account_id,
-        default=DEFAULT_ACCOUNT_ID,
-        help=f"account the plan pretends to deploy into (default: {DEFAULT_ACCOUNT_ID})",
+        help="account the plan pretends to deploy into (default: the stack's first aws:allowedAccountIds "
+        f"entry, else {DEFAULT_ACCOUNT_ID})",
     )
     plan.add_argument(
         "--config-file", type=Path, help="use this stack config file instead of Pulumi.<stack>.yaml (as pulumi does)"

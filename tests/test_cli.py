@@ -108,7 +108,7 @@ BAD_CONFIGS = [
     pytest.param({**GOOD, "datalake:zones": [{"name": "raw", "lifecycle": {"transitions": [
         {"days": 30, "storageClass": "STANDARD_IA"}, {"days": 45, "storageClass": "GLACIER"}]}}]}, [
         "datalake:zones[0].lifecycle.transitions[1].days: day 45 is only 15 days after the previous transition "
-        "(day 30); S3 requires at least 30"], id="transition-gap"),
+        "(day 30); the lake requires at least 30 (S3 itself does after STANDARD_IA)"], id="transition-gap"),
     pytest.param({**GOOD, "datalake:zones": [{"name": "raw", "lifecycle": {"transitions": [
         {"days": 90, "storageClass": "GLACIER"}, {"days": 180, "storageClass": "GLACIER_IR"}]}}]}, [
         "datalake:zones[0].lifecycle.transitions[1].storageClass: GLACIER_IR is not colder than the previous "
@@ -177,3 +177,46 @@ def test_program_reads_structured_config_from_runtime_strings():
     assert config["datalake:production"] == "true"
     recording = run_program(REPO / "__main__.py", "datalake", "dev", config, env)
     assert all(r.protect for r in recording.resources if r.custom)
+
+
+def test_plan_uses_the_stacks_allowed_account(capsys):
+    code, out, _ = run(capsys, "--project-dir", str(REPO), "--stack", "prod", "--format", "json")
+    assert code == 0
+    assert json.loads(out)["environment"]["accountId"] == "210987654321"
+
+
+def test_plan_refuses_an_account_the_stack_does_not_allow(capsys):
+    code, out, err = run(capsys, "--project-dir", str(REPO), "--stack", "prod", "--account-id", "123456789012")
+    assert (code, out) == (2, "")
+    assert err == (
+        "error: Pulumi.prod.yaml: aws:allowedAccountIds: does not include the plan's account 123456789012 "
+        "(210987654321); the AWS provider would refuse to deploy there\n"
+    )
+
+
+def test_malformed_allowed_accounts(capsys, tmp_path):
+    config = {**GOOD, "aws:allowedAccountIds": ["12345", 210987654321]}
+    code, _, err = run(capsys, "--project-dir", str(project_with(tmp_path, config)))
+    assert code == 2
+    assert err.splitlines() == [
+        "error: Pulumi.dev.yaml: aws:allowedAccountIds[0]: expected a 12-digit account id, got string '12345'",
+        "error: Pulumi.dev.yaml: aws:allowedAccountIds[1]: expected a 12-digit account id, got integer 210987654321",
+    ]
+
+
+def test_administrator_of_another_account_is_a_warning_in_the_plan(capsys, tmp_path):
+    config = {**GOOD, "aws:allowedAccountIds": ["123456789012"],
+              "datalake:administrators": ["arn:aws:iam::999999999999:role/Admin"]}
+    config_file = project_with(tmp_path, config) / "Pulumi.dev.yaml"
+    code, out, _ = run(capsys, "--project-dir", str(REPO), "--config-file", str(config_file), "--format", "json")
+    assert code == 0
+    assert json.loads(out)["warnings"] == [
+        "datalake:administrators[0]: belongs to account 999999999999, which is not in aws:allowedAccountIds "
+        "(123456789012); the key policy will name a principal of another account"
+    ]
+
+
+def test_project_without_program(capsys, tmp_path):
+    code, out, err = run(capsys, "--project-dir", str(project_with(tmp_path, GOOD)))
+    assert (code, out) == (2, "")
+    assert err == f"error: no __main__.py in {tmp_path}: --project-dir must name the folder of the Pulumi program\n"

@@ -23,6 +23,7 @@ def test_document_version_and_sids():
         "DenyOutdatedTls",
         "DenyNonKmsEncryptionHeader",
         "DenyOtherKmsKey",
+        "DenyKmsHeaderWithoutKey",
         "DenySseC",
     ]
 
@@ -73,6 +74,20 @@ def test_deny_other_kms_key_only_when_key_named():
         "Condition": {
             "StringNotEquals": {"s3:x-amz-server-side-encryption-aws-kms-key-id": KEY},
             "Null": {"s3:x-amz-server-side-encryption-aws-kms-key-id": "false"},
+        },
+    }
+
+
+def test_deny_kms_header_without_key_so_aws_managed_key_is_never_used():
+    assert statement(kms_policy(), "DenyKmsHeaderWithoutKey") == {
+        "Sid": "DenyKmsHeaderWithoutKey",
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": "s3:PutObject",
+        "Resource": f"{BUCKET}/*",
+        "Condition": {
+            "StringEquals": {"s3:x-amz-server-side-encryption": "aws:kms"},
+            "Null": {"s3:x-amz-server-side-encryption-aws-kms-key-id": "true"},
         },
     }
 

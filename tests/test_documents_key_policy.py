@@ -15,7 +15,8 @@ def test_statements_in_order():
     assert [s["Sid"] for s in policy()["Statement"]] == [
         "EnableIamPolicies",
         "AllowKeyAdministration",
-        "AllowUseThroughS3",
+        "DenyUseOutsideS3",
+        "DenyUseByOtherAccounts",
     ]
 
 
@@ -39,31 +40,54 @@ def test_administrators_manage_but_cannot_use_or_grant():
     assert not any("*" in a for a in admin["Action"])
 
 
-def test_use_only_through_s3_of_the_region_and_account():
-    assert statement(policy(), "AllowUseThroughS3") == {
-        "Sid": "AllowUseThroughS3",
-        "Effect": "Allow",
-        "Principal": {"AWS": "arn:aws:iam::123456789012:root"},
+def test_use_only_through_s3_of_the_region():
+    assert statement(policy(), "DenyUseOutsideS3") == {
+        "Sid": "DenyUseOutsideS3",
+        "Effect": "Deny",
+        "Principal": {"AWS": "*"},
         "Action": list(KEY_USE_ACTIONS),
         "Resource": "*",
         "Condition": {
-            "StringEquals": {
-                "kms:ViaService": "s3.eu-west-1.amazonaws.com",
-                "kms:CallerAccount": "123456789012",
-            }
+            "StringNotEquals": {"kms:ViaService": "s3.eu-west-1.amazonaws.com"},
+            "Bool": {"aws:PrincipalIsAWSService": "false"},
         },
     }
 
 
+def test_use_only_by_principals_of_the_account():
+    assert statement(policy(), "DenyUseByOtherAccounts") == {
+        "Sid": "DenyUseByOtherAccounts",
+        "Effect": "Deny",
+        "Principal": {"AWS": "*"},
+        "Action": list(KEY_USE_ACTIONS),
+        "Resource": "*",
+        "Condition": {
+            "StringNotEquals": {"kms:CallerAccount": "123456789012"},
+            "Bool": {"aws:PrincipalIsAWSService": "false"},
+        },
+    }
+
+
+def test_use_denies_cover_every_data_key_action_but_not_administration():
+    assert set(KEY_USE_ACTIONS) == {
+        "kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:GenerateDataKeyWithoutPlaintext",
+        "kms:ReEncryptFrom", "kms:ReEncryptTo",
+    }
+    assert not set(KEY_USE_ACTIONS) & set(KEY_ADMIN_ACTIONS)
+
+
 def test_no_administrator_statement_without_administrators():
-    assert [s["Sid"] for s in policy([])["Statement"]] == ["EnableIamPolicies", "AllowUseThroughS3"]
+    assert [s["Sid"] for s in policy([])["Statement"]] == [
+        "EnableIamPolicies", "DenyUseOutsideS3", "DenyUseByOtherAccounts",
+    ]
 
 
-def test_no_wildcard_principal_and_kms_star_only_for_root():
+def test_no_allow_to_any_principal_and_kms_star_only_for_root():
     for s in policy()["Statement"]:
-        principal = s["Principal"]["AWS"]
-        assert principal != "*" and "*" not in (principal if isinstance(principal, list) else [principal])
         actions = s["Action"] if isinstance(s["Action"], list) else [s["Action"]]
+        if s["Effect"] == "Allow":
+            principals = s["Principal"]["AWS"]
+            assert "*" not in (principals if isinstance(principals, list) else [principals]), s["Sid"]
         if s["Sid"] != "EnableIamPolicies":
             assert not any(a.endswith("*") for a in actions), s["Sid"]
 

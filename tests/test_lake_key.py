@@ -52,11 +52,12 @@ def test_key_settings(key):
 
 def test_key_policy_built_from_environment(key):
     policy = json.loads(key.one(KEY_TYPE, "lake-key-key").inputs["policy"])
-    assert [s["Sid"] for s in policy["Statement"]] == ["EnableIamPolicies", "AllowKeyAdministration", "AllowUseThroughS3"]
-    assert policy["Statement"][2]["Condition"]["StringEquals"] == {
-        "kms:ViaService": "s3.us-east-1.amazonaws.com",
-        "kms:CallerAccount": "123456789012",
-    }
+    assert [s["Sid"] for s in policy["Statement"]] == [
+        "EnableIamPolicies", "AllowKeyAdministration", "DenyUseOutsideS3", "DenyUseByOtherAccounts",
+    ]
+    assert policy["Statement"][0]["Principal"] == {"AWS": "arn:aws:iam::123456789012:root"}
+    assert policy["Statement"][2]["Condition"]["StringNotEquals"] == {"kms:ViaService": "s3.us-east-1.amazonaws.com"}
+    assert policy["Statement"][3]["Condition"]["StringNotEquals"] == {"kms:CallerAccount": "123456789012"}
 
 
 def test_alias_targets_key(key):

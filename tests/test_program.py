@@ -76,7 +76,7 @@ def test_zone_buckets_use_lake_key_and_log_to_logs_bucket(dev):
         assert encryption.inputs["rules"][0]["applyServerSideEncryptionByDefault"]["kmsMasterKeyId"] == key_arn
         logging_ = resources.one(s3_type("BucketLogging"), f"{zone}-logging")
         assert logging_.inputs["targetBucket"] == "mlteam-dev-logs"
-        assert logging_.inputs["targetPrefix"] == f"access-logs/mlteam-dev-{zone}/"
+        assert logging_.inputs["targetPrefix"] == "access-logs/"
     logs_encryption = resources.one(s3_type("BucketServerSideEncryptionConfiguration"), "logs-encryption")
     assert logs_encryption.inputs["rules"][0]["applyServerSideEncryptionByDefault"] == {"sseAlgorithm": "AES256"}
 

@@ -23,7 +23,7 @@ def declare(protect=False, kms=True, logs=True, strict=False):
         target = None
         if logs:
             ready = aws.s3.Bucket("ready", bucket="ml-test-logs")
-            target = AccessLogTarget(bucket="ml-test-logs", prefix="access-logs/ml-test-raw/", ready=ready)
+            target = AccessLogTarget(bucket="ml-test-logs", prefix="access-logs/", ready=ready)
         SecureBucket(
             "raw",
             SecureBucketArgs(
@@ -129,7 +129,7 @@ def test_lifecycle_after_versioning_with_128k_minimum(kms_bucket):
 def test_access_logging_to_target_after_it_is_ready(kms_bucket):
     logging_ = kms_bucket.one(s3_type("BucketLogging"), "raw-logging")
     assert logging_.inputs["targetBucket"] == "ml-test-logs"
-    assert logging_.inputs["targetPrefix"] == "access-logs/ml-test-raw/"
+    assert logging_.inputs["targetPrefix"] == "access-logs/"
     assert logging_.inputs["targetObjectKeyFormat"] == {"partitionedPrefix": {"partitionDateSource": "EventTime"}}
     ready = kms_bucket.one(BUCKET_TYPE, "ready")
     assert ready.urn in logging_.depends_on
@@ -142,7 +142,8 @@ def test_policy_applied_after_block_public_access_and_ownership(kms_bucket):
     assert {bpa.urn, ownership.urn} <= set(policy.depends_on)
     document = json.loads(policy.inputs["policy"])
     assert [s["Sid"] for s in document["Statement"]] == [
-        "DenyInsecureTransport", "DenyOutdatedTls", "DenyNonKmsEncryptionHeader", "DenyOtherKmsKey", "DenySseC",
+        "DenyInsecureTransport", "DenyOutdatedTls", "DenyNonKmsEncryptionHeader", "DenyOtherKmsKey",
+        "DenyKmsHeaderWithoutKey", "DenySseC",
     ]
     assert document["Statement"][0]["Resource"] == ["arn:aws:s3:::ml-test-raw", "arn:aws:s3:::ml-test-raw/*"]
 

@@ -47,6 +47,17 @@ def deny_other_kms_key(bucket_arn: str, key_arn: str) -> Statement:
     )
 
 
+def deny_kms_header_without_key(bucket_arn: str) -> Statement:
+    """Deny ``aws:kms`` uploads that name no key: S3 would encrypt them with the AWS managed key
+    ``aws/s3`` instead of the lake key. Clients either send no SSE header (default encryption
+    applies the lake key) or ``aws:kms`` with the lake key's ARN."""
+    return _deny_put_object(
+        "DenyKmsHeaderWithoutKey",
+        bucket_arn,
+        {"StringEquals": {SSE_HEADER: "aws:kms"}, "Null": {SSE_KMS_KEY_HEADER: "true"}},
+    )
+
+
 def deny_sse_c(bucket_arn: str) -> Statement:
     """Deny customer-provided keys (SSE-C): the lake could not read or audit such objects."""
     return _deny_put_object("DenySseC", bucket_arn, {"Null": {SSE_C_HEADER: "false"}})
@@ -73,6 +84,7 @@ def secure_bucket_policy(
         statements += [
             deny_non_kms_sse_header(bucket_arn),
             deny_other_kms_key(bucket_arn, kms_key_arn),
+            deny_kms_header_without_key(bucket_arn),
             deny_sse_c(bucket_arn),
         ]
         if require_sse_header:

@@ -1,16 +1,21 @@
 """Key policy of the lake's KMS key.
 
-Three statements: the account root (so IAM policies can grant use of the key; without it only
-this policy could, and a mistake would lock the account out), the named administrators (manage
-the key, never use it), and use through S3 in the lake's region by principals of the account.
+- the account root: IAM policies of the account may grant use of the key (without it only this
+  policy could, and a mistake would lock the account out);
+- the named administrators: manage the key, with no use of it;
+- two denies that hold whatever IAM grants: cryptographic use only through S3 in the lake's
+  region (``kms:ViaService``), and only by principals of the lake's account
+  (``kms:CallerAccount``). An Allow could not do this: Allow statements add up, and the root
+  statement already lets IAM grant everything.
 """
 
 from __future__ import annotations
 
 from .statements import PolicyDocument, Statement, policy_document
 
-# Managing the key, listed one by one: no wildcard, and no kms:CreateGrant, so administrators
-# cannot hand themselves the right to decrypt data.
+# Managing the key, listed one by one: no wildcard and no cryptographic action. (Administrators
+# can still rewrite this policy with kms:PutKeyPolicy; CloudTrail records it.) No kms:CreateGrant:
+# grants would let them delegate use without a policy change.
 KEY_ADMIN_ACTIONS = (
     "kms:CancelKeyDeletion",
     "kms:CreateAlias",
@@ -36,10 +41,10 @@ KEY_ADMIN_ACTIONS = (
     "kms:UpdateKeyDescription",
 )
 
-# What S3 needs to encrypt and decrypt objects with SSE-KMS (and S3 Bucket Keys).
+# Cryptographic use of the key: what S3 needs for SSE-KMS (and Bucket Keys), plus the rest of the
+# data-key family, so that the S3-only rule leaves no direct path open.
 KEY_USE_ACTIONS = (
     "kms:Decrypt",
-    "kms:DescribeKey",
     "kms:Encrypt",
     "kms:GenerateDataKey",
     "kms:GenerateDataKeyWithoutPlaintext",
@@ -73,21 +78,31 @@ def allow_key_administration(administrators: list[str]) -> Statement:
     }
 
 
-def allow_use_through_s3(partition: str, account_id: str, region: str) -> Statement:
-    """Use of the key for principals of the account, only when S3 calls KMS on their behalf."""
+def _deny_use(sid: str, condition: dict) -> Statement:
+    """Deny cryptographic use to every principal of any account when ``condition`` holds.
+
+    AWS services acting as themselves (``aws:PrincipalIsAWSService``: log delivery, event
+    notifications) are left to the Allow statements written for them: ``kms:ViaService`` and
+    ``kms:CallerAccount`` are not set for their calls, so these denies would block them all.
+    """
     return {
-        "Sid": "AllowUseThroughS3",
-        "Effect": "Allow",
-        "Principal": {"AWS": account_root_arn(partition, account_id)},
+        "Sid": sid,
+        "Effect": "Deny",
+        "Principal": {"AWS": "*"},
         "Action": list(KEY_USE_ACTIONS),
         "Resource": "*",
-        "Condition": {
-            "StringEquals": {
-                "kms:ViaService": f"s3.{region}.amazonaws.com",
-                "kms:CallerAccount": account_id,
-            }
-        },
+        "Condition": {**condition, "Bool": {"aws:PrincipalIsAWSService": "false"}},
     }
+
+
+def deny_use_outside_s3(region: str) -> Statement:
+    """Use of the key only through S3 in the lake's region, whatever IAM policies grant."""
+    return _deny_use("DenyUseOutsideS3", {"StringNotEquals": {"kms:ViaService": f"s3.{region}.amazonaws.com"}})
+
+
+def deny_use_by_other_accounts(account_id: str) -> Statement:
+    """Use of the key only by principals of the lake's account."""
+    return _deny_use("DenyUseByOtherAccounts", {"StringNotEquals": {"kms:CallerAccount": account_id}})
 
 
 def lake_key_policy(
@@ -96,5 +111,5 @@ def lake_key_policy(
     statements = [enable_iam_policies(partition, account_id)]
     if administrators:
         statements.append(allow_key_administration(administrators))
-    statements.append(allow_use_through_s3(partition, account_id, region))
+    statements += [deny_use_outside_s3(region), deny_use_by_other_accounts(account_id)]
     return policy_document(statements)

@@ -24,7 +24,8 @@ from components.settings import (
 )
 from lake.config.problems import ConfigProblem
 
-# S3 refuses two transitions of one rule closer than this (days).
+# The lake's minimum gap between two transitions (days). S3 itself requires 30 days in
+# STANDARD_IA before the next move; the lake applies the same floor after every class.
 MIN_DAYS_BETWEEN_TRANSITIONS = 30
 
 
@@ -98,7 +99,7 @@ def _after_previous(at: str, subject: str, previous: Transition, transition: Tra
         problems.append(ConfigProblem(
             f"{at}.days",
             f"day {transition.days} is only {gap} days after the previous transition (day {previous.days}); "
-            f"S3 requires at least {MIN_DAYS_BETWEEN_TRANSITIONS}",
+            f"the lake requires at least {MIN_DAYS_BETWEEN_TRANSITIONS} (S3 itself does after STANDARD_IA)",
         ))
     elif gap < MIN_STORAGE_DAYS[previous.storage_class]:
         problems.append(_minimum_charge(

@@ -9,7 +9,7 @@ from typing import Any
 from components.settings import LakeSettings
 from lake.config.build import build_settings
 from lake.config.problems import NAMESPACE, ConfigError, ConfigProblem, of_severity, sorted_problems
-from lake.config.region import REGION_KEY, region_problems
+from lake.config.aws_provider import REGION_KEY, administrator_account_problems, allowed_accounts, provider_problems
 from lake.config.schema import schema_problems
 from lake.config.semantics import semantic_problems
 
@@ -19,6 +19,8 @@ class LoadedConfig:
     settings: LakeSettings
     warnings: list[ConfigProblem]
     region: str | None
+    # aws:allowedAccountIds: the accounts the AWS provider will agree to deploy into.
+    allowed_account_ids: tuple[str, ...] = ()
 
 
 def namespace_values(values: Mapping[str, Any]) -> dict[str, Any]:
@@ -34,10 +36,14 @@ def load_settings(values: Mapping[str, Any], stack: str, source: str) -> LoadedC
     on a broken one they would mostly repeat the schema's complaints.
     """
     own = namespace_values(values)
-    _raise_on_errors(source, region_problems(values) + schema_problems(own))
+    _raise_on_errors(source, provider_problems(values) + schema_problems(own))
     settings = build_settings(own, stack)
-    problems = _raise_on_errors(source, semantic_problems(own, settings))
-    return LoadedConfig(settings, of_severity(problems, "warning"), values.get(REGION_KEY))
+    problems = _raise_on_errors(
+        source, semantic_problems(own, settings) + administrator_account_problems(settings.administrators, values)
+    )
+    return LoadedConfig(
+        settings, of_severity(problems, "warning"), values.get(REGION_KEY), tuple(allowed_accounts(values) or ())
+    )
 
 
 def _raise_on_errors(source: str, problems: list[ConfigProblem]) -> list[ConfigProblem]:

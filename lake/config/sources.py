@@ -17,7 +17,7 @@ from pulumi.runtime import config as pulumi_config
 from lake.config.load import namespace_values
 from lake.config.messages import describe
 from lake.config.problems import NAMESPACE, ConfigError, ConfigProblem, key_path
-from lake.config.region import REGION_KEY
+from lake.config.aws_provider import REGION_KEY
 from lake.config.schema import top_level_type
 
 PROJECT_FILE = "Pulumi.yaml"

@@ -19,7 +19,7 @@ from pulumi.runtime.sync_await import _sync_await
 from components.settings import LakeSettings
 from lake.config import ConfigError, ConfigProblem, load_settings, read_stack_values
 
-from .mocks import LakeMocks, MockEnvironment
+from .mocks import DEFAULT_ACCOUNT_ID, LakeMocks, MockEnvironment
 from .recorder import RecordedResource, RecordingMonitor
 
 PROGRAM = "__main__.py"
@@ -105,8 +105,14 @@ def run_program(
     return record(lambda: runpy.run_path(str(program), run_name="__main__"), project, stack, config, env)
 
 
-def plan_stack(project_dir: Path, stack: str, account_id: str, config_file: Path | None = None) -> Plan:
-    """Validate the stack's config, then run the program offline. Raises ConfigError, PlanError."""
+def plan_stack(
+    project_dir: Path, stack: str, account_id: str | None = None, config_file: Path | None = None
+) -> Plan:
+    """Validate the stack's config, then run the program offline. Raises ConfigError, PlanError.
+
+    The account defaults to the stack's first ``aws:allowedAccountIds`` entry, else
+    DEFAULT_ACCOUNT_ID; an account the stack does not allow is refused, as the provider would.
+    """
     source = config_file.name if config_file else f"Pulumi.{stack}.yaml"
     project, values = read_stack_values(project_dir, stack, config_file)
     loaded = load_settings(values, stack=stack, source=source)
@@ -115,6 +121,18 @@ def plan_stack(project_dir: Path, stack: str, account_id: str, config_file: Path
             source,
             [ConfigProblem("aws:region", "is not set; the plan needs the region the stack deploys to", "error")],
         )
+    account_id = account_id or next(iter(loaded.allowed_account_ids), DEFAULT_ACCOUNT_ID)
+    if loaded.allowed_account_ids and account_id not in loaded.allowed_account_ids:
+        raise ConfigError(source, [ConfigProblem(
+            "aws:allowedAccountIds",
+            f"does not include the plan's account {account_id} ({', '.join(loaded.allowed_account_ids)}); "
+            "the AWS provider would refuse to deploy there",
+        )])
     env = MockEnvironment(account_id=account_id, region=loaded.region)
-    run = run_program(project_dir / PROGRAM, project, stack, runtime_config(values), env)
+    program = project_dir / PROGRAM
+    if not program.is_file():
+        raise PlanError(
+            f"no {PROGRAM} in {project_dir.resolve()}: --project-dir must name the folder of the Pulumi program"
+        )
+    run = run_program(program, project, stack, runtime_config(values), env)
     return Plan(project, stack, env, loaded.settings, run.resources, run.outputs, run.warnings)

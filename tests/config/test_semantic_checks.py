@@ -84,7 +84,7 @@ ERROR_CASES = [
     pytest.param(
         lake(zones=[zone(transitions=transitions((30, "STANDARD_IA"), (45, "GLACIER_IR")))]),
         [f"{Z0}.transitions[1].days: day 45 is only 15 days after the previous transition (day 30); "
-         "S3 requires at least 30"],
+         "the lake requires at least 30 (S3 itself does after STANDARD_IA)"],
         id="transitions-too-close",
     ),
     pytest.param(
