@@ -25,7 +25,7 @@ from benchmarks.machine import describe  # noqa: E402
 from benchmarks.results import write_section  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
-SCALES = (1, 5, 10, 20)  # multiples of the dev stack's three zones
+SCALES = (1, 5, 10, 20, 40)  # multiples of the dev stack's three zones
 TARGET_DEV_SECONDS = 3.0
 TARGET_MS_PER_RESOURCE = 5.0
 

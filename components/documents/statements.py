@@ -29,25 +29,24 @@ def bucket_and_objects(bucket_arn: str) -> list[str]:
     return [bucket_arn, f"{bucket_arn}/*"]
 
 
-def deny_insecure_transport(bucket_arn: str) -> Statement:
-    """Deny every request made without TLS (Security Hub S3.5, CIS 2.1.1)."""
+def _deny_all_requests(sid: str, bucket_arn: str, condition: dict[str, Any]) -> Statement:
     return {
-        "Sid": "DenyInsecureTransport",
+        "Sid": sid,
         "Effect": "Deny",
         "Principal": "*",
         "Action": "s3:*",
         "Resource": bucket_and_objects(bucket_arn),
-        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+        "Condition": condition,
     }
+
+
+def deny_insecure_transport(bucket_arn: str) -> Statement:
+    """Deny every request made without TLS (Security Hub S3.5, CIS 2.1.1)."""
+    return _deny_all_requests("DenyInsecureTransport", bucket_arn, {"Bool": {"aws:SecureTransport": "false"}})
 
 
 def deny_outdated_tls(bucket_arn: str) -> Statement:
     """Deny requests negotiated with a TLS version older than ``MINIMUM_TLS_VERSION``."""
-    return {
-        "Sid": "DenyOutdatedTls",
-        "Effect": "Deny",
-        "Principal": "*",
-        "Action": "s3:*",
-        "Resource": bucket_and_objects(bucket_arn),
-        "Condition": {"NumericLessThan": {"s3:TlsVersion": MINIMUM_TLS_VERSION}},
-    }
+    return _deny_all_requests(
+        "DenyOutdatedTls", bucket_arn, {"NumericLessThan": {"s3:TlsVersion": MINIMUM_TLS_VERSION}}
+    )
