@@ -6,9 +6,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
-from pulumi.runtime import rpc
-from pulumi.runtime.mocks import MockMonitor
-from pulumi.runtime.sync_await import _ensure_event_loop
+from pulumi.runtime.mocks import MockMonitor, Mocks
 
 STACK_TYPE = "pulumi:pulumi:Stack"
 
@@ -41,9 +39,28 @@ def _normalise(value: Any) -> Any:
     return value
 
 
+class _InputCapturingMocks(Mocks):
+    """Hands the inputs the monitor already deserialised back to the recorder.
+
+    MockMonitor.RegisterResource calls ``new_resource`` on the thread that serves the request, so
+    a thread-local carries the inputs across without deserialising the request a second time.
+    """
+
+    def __init__(self, mocks: Mocks):
+        self.inner = mocks
+        self.last = threading.local()
+
+    def new_resource(self, args):
+        self.last.inputs = args.inputs
+        return self.inner.new_resource(args)
+
+    def call(self, args):
+        return self.inner.call(args)
+
+
 class RecordingMonitor(MockMonitor):
-    def __init__(self, mocks):
-        super().__init__(mocks)
+    def __init__(self, mocks: Mocks):
+        super().__init__(_InputCapturingMocks(mocks))
         self.records: list[RecordedResource] = []
         # RPCs arrive on executor threads.
         self._lock = threading.Lock()
@@ -53,8 +70,7 @@ class RecordingMonitor(MockMonitor):
         if request.type == STACK_TYPE:
             inputs, state = {}, {}
         else:
-            _ensure_event_loop()
-            inputs = _normalise(rpc.deserialize_properties(request.object))
+            inputs = _normalise(self.mocks.last.inputs)
             state = _normalise(self.resources[response.urn].state)
         record = RecordedResource(
             urn=response.urn,
