@@ -23,7 +23,15 @@ class DataLake(pulumi.ComponentResource):
         super().__init__(TYPE_TOKEN, name, None, opts)
         env = AwsEnvironment.current(self)
         child = pulumi.ResourceOptions(parent=self)
-        tags = {**settings.tags, "lake": settings.name, "stack": settings.stack, "managed-by": "pulumi"}
+        # The lake's own tags identify its resources wherever they are read (plan, preview, live
+        # account): "lake" marks the lake key, "zone" the buckets ("logs" for the log target).
+        tags = {
+            **settings.tags,
+            "lake": settings.name,
+            "stack": settings.stack,
+            "production": "true" if settings.production else "false",
+            "managed-by": "pulumi",
+        }
         protect = settings.production
         zone_names = {z.name: zone_bucket_name(settings.name, settings.stack, z.name) for z in settings.zones}
 

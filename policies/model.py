@@ -1,0 +1,200 @@
+"""The normalised model of a lake that every rule reads.
+
+Adapters build it from the offline plan (``adapters/plan.py``), from a ``pulumi preview`` inside
+the policy pack (``adapters/pack.py``) and, later, from the live account. Rules never see raw
+provider properties, so one rule serves all three.
+
+Three kinds of value, kept apart on purpose:
+- a value: what is configured;
+- ``None``: nothing is configured (no policy, no lifecycle...), which a rule may judge;
+- ``UNKNOWN``: the value exists but cannot be known yet (an ARN during ``pulumi preview``);
+  rules report it as unknown, never as a pass or a failure.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, TypeVar, Union
+
+
+class Unknown:
+    """Marker of a value that cannot be known before deployment."""
+
+    _instance: Unknown | None = None
+
+    def __new__(cls) -> Unknown:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "UNKNOWN"
+
+
+UNKNOWN = Unknown()
+T = TypeVar("T")
+Maybe = Union[T, None, Unknown]  # noqa: UP007 (a type alias over a TypeVar)
+
+
+def is_unknown(value: Any) -> bool:
+    return value is UNKNOWN
+
+
+def contains_unknown(value: Any) -> bool:
+    """True when ``value`` or anything inside it (dicts, lists) is unknown."""
+    if value is UNKNOWN:
+        return True
+    if isinstance(value, dict):
+        return any(contains_unknown(v) for v in value.values())
+    if isinstance(value, (list, tuple)):
+        return any(contains_unknown(v) for v in value)
+    return False
+
+
+LOGS_ZONE = "logs"
+
+
+@dataclass(frozen=True)
+class Encryption:
+    algorithm: Maybe[str]  # "aws:kms", "aws:kms:dsse", "AES256"
+    kms_key_id: Maybe[str] = None
+    bucket_key_enabled: Maybe[bool] = None
+    blocked_encryption_types: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class PublicAccessBlock:
+    block_public_acls: Maybe[bool]
+    block_public_policy: Maybe[bool]
+    ignore_public_acls: Maybe[bool]
+    restrict_public_buckets: Maybe[bool]
+
+    def flags(self) -> dict[str, Maybe[bool]]:
+        return {
+            "BlockPublicAcls": self.block_public_acls,
+            "BlockPublicPolicy": self.block_public_policy,
+            "IgnorePublicAcls": self.ignore_public_acls,
+            "RestrictPublicBuckets": self.restrict_public_buckets,
+        }
+
+
+@dataclass(frozen=True)
+class Transition:
+    days: Maybe[int]
+    storage_class: Maybe[str]
+
+
+@dataclass(frozen=True)
+class LifecycleRule:
+    id: str
+    enabled: Maybe[bool]
+    prefix: Maybe[str] = ""  # "" or None: the whole bucket
+    transitions: tuple[Transition, ...] = ()
+    expiration_days: Maybe[int] = None
+    expired_object_delete_marker: Maybe[bool] = None
+    noncurrent_transitions: tuple[Transition, ...] = ()
+    noncurrent_expiration_days: Maybe[int] = None
+    abort_incomplete_multipart_upload_days: Maybe[int] = None
+
+
+@dataclass(frozen=True)
+class Lifecycle:
+    rules: tuple[LifecycleRule, ...]
+    minimum_object_size: Maybe[str] = None
+
+
+@dataclass(frozen=True)
+class Logging:
+    target_bucket: Maybe[str]
+    target_prefix: Maybe[str] = None
+
+
+@dataclass(frozen=True)
+class Bucket:
+    name: str
+    # Where the finding points: a URN (plan, pack) or an ARN (live).
+    ref: str
+    arn: Maybe[str] = UNKNOWN
+    tags: dict[str, Any] = field(default_factory=dict)
+    versioning: Maybe[str] = None  # "Enabled", "Suspended", or None (never enabled)
+    encryption: Maybe[Encryption] = None
+    public_access_block: Maybe[PublicAccessBlock] = None
+    ownership: Maybe[str] = None  # "BucketOwnerEnforced", "BucketOwnerPreferred", "ObjectWriter"
+    acl: Maybe[str] = None  # canned ACL of a BucketAcl resource, if any
+    policy: Maybe[dict[str, Any]] = None
+    lifecycle: Maybe[Lifecycle] = None
+    logging: Maybe[Logging] = None
+    notifications: Maybe[tuple[dict[str, Any], ...]] = None
+    force_destroy: Maybe[bool] = None
+    protect: bool | None = None  # None: this source cannot tell
+    retain_on_delete: bool | None = None
+
+    @property
+    def zone(self) -> str | None:
+        zone = self.tags.get("zone")
+        return zone if isinstance(zone, str) else None
+
+    @property
+    def is_logs_bucket(self) -> bool:
+        return self.zone == LOGS_ZONE
+
+    @property
+    def is_data_bucket(self) -> bool:
+        return self.zone is not None and not self.is_logs_bucket
+
+
+@dataclass(frozen=True)
+class Key:
+    name: str
+    ref: str
+    arn: Maybe[str] = UNKNOWN
+    tags: dict[str, Any] = field(default_factory=dict)
+    rotation_enabled: Maybe[bool] = None
+    deletion_window_days: Maybe[int] = None
+    policy: Maybe[dict[str, Any]] = None
+    pending_deletion: Maybe[bool] = False
+    protect: bool | None = None
+    retain_on_delete: bool | None = None
+
+    @property
+    def is_lake_key(self) -> bool:
+        return "lake" in self.tags
+
+
+@dataclass(frozen=True)
+class IamPolicy:
+    """An identity policy (inline role policy or managed policy)."""
+
+    name: str
+    ref: str
+    document: Maybe[dict[str, Any]]
+    # "managed" (a customer managed policy, Security Hub KMS.1) or "inline" (KMS.2).
+    kind: str = "inline"
+
+
+@dataclass(frozen=True)
+class Lake:
+    source: str  # "plan", "preview", "live"
+    account_id: Maybe[str] = UNKNOWN
+    region: Maybe[str] = UNKNOWN
+    partition: Maybe[str] = "aws"
+    production: bool | None = None
+    administrators: tuple[str, ...] = ()
+    buckets: tuple[Bucket, ...] = ()
+    keys: tuple[Key, ...] = ()
+    iam_policies: tuple[IamPolicy, ...] = ()
+    # Managed by this stack? None: the stack does not manage account-level Block Public Access.
+    account_public_access_block: Maybe[PublicAccessBlock] = None
+
+    @property
+    def lake_keys(self) -> tuple[Key, ...]:
+        return tuple(k for k in self.keys if k.is_lake_key)
+
+    @property
+    def lake_key_arn(self) -> Maybe[str]:
+        """The lake key's ARN, or None when the lake has no (single) key."""
+        keys = self.lake_keys
+        return keys[0].arn if len(keys) == 1 else None
+
+    def bucket_named(self, name: Any) -> Bucket | None:
+        return next((b for b in self.buckets if b.name == name), None)
