@@ -38,7 +38,8 @@ def test_text_plan_of_dev(capsys):
     assert any(line.startswith(" +   └─ datalake:storage:DataLake") and line.endswith("mlteam") for line in lines)
     assert any("aws:s3:BucketPolicy" in line and line.endswith("raw-policy") for line in lines)
     assert "    keyAlias: \"alias/mlteam-dev\"" in lines
-    assert lines[-1] == "    + 41 to create"
+    assert "    + 41 to create" in lines
+    assert lines[-1] == "No mandatory rule fails."
 
 
 def test_text_plan_marks_protected_resources(capsys):

@@ -39,6 +39,12 @@ def _normalise(value: Any) -> Any:
     return value
 
 
+def real_urn(urn: str) -> str:
+    """The URN the engine would give: the mock monitor prefixes top-level types with the stack's
+    type (``pulumi:pulumi:Stack$aws:s3/bucket:Bucket``), which real URNs never carry."""
+    return urn.replace(f"::{STACK_TYPE}$", "::")
+
+
 class _InputCapturingMocks(Mocks):
     """Hands the inputs the monitor already deserialised back to the recorder.
 
@@ -73,19 +79,19 @@ class RecordingMonitor(MockMonitor):
             inputs = _normalise(self.mocks.last.inputs)
             state = _normalise(self.resources[response.urn].state)
         record = RecordedResource(
-            urn=response.urn,
+            urn=real_urn(response.urn),
             type=request.type,
             name=request.name,
-            parent=request.parent or None,
+            parent=real_urn(request.parent) if request.parent else None,
             custom=bool(request.custom),
             id=response.id or None,
             inputs=inputs,
             computed={k: v for k, v in state.items() if k not in inputs},
             protect=bool(request.protect),
             retain_on_delete=bool(request.retainOnDelete),
-            depends_on=sorted(request.dependencies),
+            depends_on=sorted(real_urn(u) for u in request.dependencies),
             property_dependencies={
-                key: sorted(deps.urns) for key, deps in sorted(request.propertyDependencies.items())
+                key: sorted(real_urn(u) for u in deps.urns) for key, deps in sorted(request.propertyDependencies.items())
             },
         )
         with self._lock:

@@ -64,8 +64,8 @@ def plan_document(plan: Plan) -> dict[str, Any]:
     }
 
 
-def render_json(plan: Plan) -> str:
-    return json.dumps(plan_document(plan), indent=2, sort_keys=False) + "\n"
+def render_json(document: dict[str, Any]) -> str:
+    return json.dumps(document, indent=2, sort_keys=False) + "\n"
 
 
 def _tree_rows(plan: Plan) -> list[tuple[str, RecordedResource]]:

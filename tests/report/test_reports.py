@@ -1,0 +1,128 @@
+"""`lake plan` reports: exit codes, text, markdown and SARIF (validated against the official schema)."""
+
+import json
+import shutil
+
+import jsonschema
+import pytest
+import yaml
+
+from lake.cli import main
+from tests.report.sarif_schema import load_sarif_schema
+from tests.support import REPO
+
+INSECURE_PROGRAM = '''
+import pulumi_aws as aws
+
+bucket = aws.s3.Bucket("raw-bucket", bucket="insecure-dev-raw", tags={"lake": "insecure", "zone": "raw"})
+aws.s3.BucketVersioning("raw-versioning", bucket=bucket.id, versioning_configuration={"status": "Suspended"})
+'''
+
+
+@pytest.fixture(scope="module")
+def insecure_project(tmp_path_factory):
+    """A program that declares a lake bucket with none of the protections."""
+    folder = tmp_path_factory.mktemp("insecure")
+    shutil.copy(REPO / "Pulumi.yaml", folder / "Pulumi.yaml")
+    (folder / "Pulumi.dev.yaml").write_text(
+        yaml.safe_dump({"config": {"aws:region": "us-east-1", "datalake:name": "insecure"}})
+    )
+    (folder / "__main__.py").write_text(INSECURE_PROGRAM)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def sarif_schema(request):
+    return load_sarif_schema(request.config.cache.mkdir("sarif-schema"))
+
+
+def plan(capsys, *argv):
+    code = main(["plan", *argv])
+    return code, capsys.readouterr().out
+
+
+def test_mandatory_failure_exits_1_and_is_listed(capsys, insecure_project):
+    code, out = plan(capsys, "--project-dir", str(insecure_project))
+    assert code == 1
+    assert "  FAIL    S3.14   S3 buckets have versioning enabled" in out
+    assert "          insecure-dev-raw: versioning is Suspended; it must be Enabled" in out
+    assert out.splitlines()[-1].startswith("Mandatory rules failing: ")
+    assert "S3.14" in out.splitlines()[-1]
+
+
+def test_no_audit_records_only(capsys, insecure_project):
+    code, out = plan(capsys, "--project-dir", str(insecure_project), "--no-audit")
+    assert code == 0
+    assert "Policy findings" not in out
+
+
+def test_json_carries_findings_and_audit(capsys, insecure_project):
+    code, out = plan(capsys, "--project-dir", str(insecure_project), "--format", "json")
+    document = json.loads(out)
+    jsonschema.validate(document, json.loads((REPO / "docs" / "plan-format.schema.json").read_text()))
+    assert code == 1
+    versioning = [f for f in document["findings"] if f["ruleId"] == "S3.14"]
+    assert versioning == [{
+        "ruleId": "S3.14", "title": "S3 buckets have versioning enabled", "severity": "high", "mandatory": True,
+        "status": "fail", "resource": "insecure-dev-raw",
+        "ref": "urn:pulumi:dev::datalake::aws:s3/bucket:Bucket::raw-bucket",
+        "message": "versioning is Suspended; it must be Enabled",
+    }]
+    assert "S3.14" in document["audit"]["blockingRules"]
+    assert document["audit"]["findings"]["fail"] == len([f for f in document["findings"] if f["status"] == "fail"])
+
+
+def test_dev_stack_passes_every_mandatory_rule(capsys):
+    code, out = plan(capsys, "--project-dir", str(REPO), "--format", "json")
+    document = json.loads(out)
+    assert code == 0
+    assert document["audit"]["blockingRules"] == []
+    assert [f for f in document["findings"] if f["status"] == "fail"] == []
+
+
+def test_markdown_comment(capsys, insecure_project):
+    _, out = plan(capsys, "--project-dir", str(insecure_project), "--format", "markdown")
+    lines = out.splitlines()
+    assert lines[0] == "### Data lake plan `datalake/dev`"
+    assert "| `aws:s3/bucket:Bucket` | 1 |" in lines
+    assert any(line.startswith("#### Policy findings: ❌ ") and "S3.14" in line for line in lines)
+    assert (
+        "| ❌ | high | S3.14 S3 buckets have versioning enabled | `insecure-dev-raw` "
+        "| versioning is Suspended; it must be Enabled |"
+    ) in lines
+
+
+def test_markdown_of_compliant_stack(capsys):
+    _, out = plan(capsys, "--project-dir", str(REPO), "--format", "markdown")
+    assert "#### Policy findings: ✅ no mandatory rule fails" in out.splitlines()
+
+
+def test_sarif_validates_against_the_official_schema(capsys, insecure_project, sarif_schema):
+    _, out = plan(capsys, "--project-dir", str(insecure_project), "--format", "sarif")
+    log = json.loads(out)
+    jsonschema.validators.validator_for(sarif_schema)(sarif_schema).validate(log)
+    run = log["runs"][0]
+    versioning = [r for r in run["results"] if r["ruleId"] == "S3.14"]
+    assert len(versioning) == 1
+    result = versioning[0]
+    assert result["level"] == "error"
+    assert result["message"]["text"] == "insecure-dev-raw: versioning is Suspended; it must be Enabled"
+    assert result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "Pulumi.dev.yaml"
+    assert run["tool"]["driver"]["rules"][result["ruleIndex"]]["id"] == "S3.14"
+    assert all(r["level"] in ("error", "warning", "note") for r in run["results"])
+
+
+def test_sarif_of_compliant_stack_has_rules_and_no_result(capsys, sarif_schema):
+    _, out = plan(capsys, "--project-dir", str(REPO), "--format", "sarif")
+    log = json.loads(out)
+    jsonschema.validators.validator_for(sarif_schema)(sarif_schema).validate(log)
+    assert log["runs"][0]["results"] == []
+    assert log["runs"][0]["tool"]["driver"]["rules"]
+
+
+def test_schema_rejects_a_broken_log(sarif_schema):
+    """The schema really checks: a wrong level is refused."""
+    broken = {"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "lake"}},
+                                            "results": [{"message": {"text": "x"}, "level": "fatal"}]}]}
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validators.validator_for(sarif_schema)(sarif_schema).validate(broken)
