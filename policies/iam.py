@@ -57,9 +57,12 @@ def aws_principals(statement: Statement) -> list[str]:
 
 
 def is_anyone(statement: Statement) -> bool:
-    """The statement applies to any principal: "*", {"AWS": "*"}, or an Allow with NotPrincipal."""
+    """The statement applies to any principal: "*", {"AWS": "*"}, or an Allow with NotPrincipal.
+
+    A Deny with NotPrincipal means "everyone except": an exemption, not a rule for anyone.
+    """
     if "NotPrincipal" in statement:
-        return True
+        return statement.get("Effect") == "Allow"
     return "*" in principals(statement)
 
 
@@ -114,9 +117,21 @@ def is_negated(operator: str) -> bool:
     return "Not" in base
 
 
+_MATCH_ALL = re.compile(r"^[*?]+$|^0\.0\.0\.0/0$|^::/0$")
+
+
+def _matches_anything(value: Any) -> bool:
+    return isinstance(value, str) and bool(_MATCH_ALL.match(value))
+
+
 def restricts_callers(statement: Statement) -> bool:
-    """Has a condition that pins the callers (non-negated operator on a restricting key)."""
-    return any(key in RESTRICTING_KEYS and not is_negated(op) for op, key, _ in conditions(statement))
+    """Has a condition that pins the callers: a non-negated operator on a restricting key whose
+    values do not match everything (``StringLike aws:PrincipalArn "*"`` or
+    ``IpAddress aws:SourceIp 0.0.0.0/0`` restrict nothing)."""
+    return any(
+        key in RESTRICTING_KEYS and not is_negated(op) and not any(_matches_anything(v) for v in values)
+        for op, key, values in conditions(statement)
+    )
 
 
 def is_public_allow(statement: Statement) -> bool:

@@ -168,8 +168,9 @@ class IamPolicy:
     name: str
     ref: str
     document: Maybe[dict[str, Any]]
-    # "managed" (a customer managed policy, Security Hub KMS.1) or "inline" (KMS.2).
-    kind: str = "inline"
+    # "managed" (a customer managed policy, Security Hub KMS.1) or "inline" (KMS.2); no default,
+    # so an adapter cannot file a managed policy under the wrong control by omission.
+    kind: str
 
 
 @dataclass(frozen=True)

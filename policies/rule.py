@@ -81,25 +81,25 @@ def not_applicable(rule_id: str, reason: str) -> list[Finding]:
     return [Finding(rule_id, Status.NOT_APPLICABLE, "lake", reason)]
 
 
+def per_resource(rule_id: str, resources: Iterable[Bucket | Key], judge, none_reason: str) -> list[Finding]:
+    """One finding per resource; a single not-applicable finding when there is none."""
+    findings = [_finding(rule_id, r.name, r.ref, judge(r)) for r in resources]
+    return findings or not_applicable(rule_id, none_reason)
+
+
 def per_bucket(
     rule_id: str,
     buckets: Iterable[Bucket],
     judge: Callable[[Bucket], Verdict],
     none_reason: str = "the stack declares no bucket this rule applies to",
 ) -> list[Finding]:
-    """One finding per bucket; a single not-applicable finding when there is none."""
-    findings = [_finding(rule_id, b.name, b.ref, judge(b)) for b in buckets]
-    return findings or not_applicable(rule_id, none_reason)
+    return per_resource(rule_id, buckets, judge, none_reason)
 
 
 def per_key(
-    rule_id: str,
-    keys: Iterable[Key],
-    judge: Callable[[Key], Verdict],
-    none_reason: str = "the stack declares no KMS key",
+    rule_id: str, keys: Iterable[Key], judge: Callable[[Key], Verdict], none_reason: str = "the stack declares no KMS key"
 ) -> list[Finding]:
-    findings = [_finding(rule_id, k.name, k.ref, judge(k)) for k in keys]
-    return findings or not_applicable(rule_id, none_reason)
+    return per_resource(rule_id, keys, judge, none_reason)
 
 
 def _finding(rule_id: str, resource: str, ref: str, verdict: Verdict) -> Finding:
