@@ -1,8 +1,11 @@
-"""End-to-end time of `lake plan` for the dev stack and for generated configs up to 20x larger.
+"""End-to-end time of `lake plan` for the dev stack and for generated configs up to 40x larger,
+and what evaluating the policy rules adds to it.
 
 Each size is planned as a separate process (what a user or CI waits for), N runs, median.
 Startup (interpreter, imports, config) and the cost per resource are separated by a least-squares
-line through the sizes; linearity is judged by R^2 and by the marginal cost between sizes.
+line through the sizes (plans recorded with `--no-audit`); linearity is judged by R^2 and by the
+marginal cost between sizes. For the dev stack and the 20x config, runs with and without the
+audit alternate, so both see the same machine state.
 
     python benchmarks/plan_speed.py [--runs 5]
 """
@@ -28,6 +31,8 @@ REPO = Path(__file__).resolve().parent.parent
 SCALES = (1, 5, 10, 20, 40)  # multiples of the dev stack's three zones
 TARGET_DEV_SECONDS = 3.0
 TARGET_MS_PER_RESOURCE = 5.0
+AUDITED_SCALES = (1, 20)
+TARGET_AUDIT_OVERHEAD = 0.20
 
 
 def scaled_config(scale: int) -> dict:
@@ -47,6 +52,12 @@ def time_plan(args: list[str]) -> tuple[float, dict]:
         cwd=REPO, capture_output=True, text=True, check=True,
     )
     return time.perf_counter() - started, json.loads(done.stdout)
+
+
+def rule_count() -> int:
+    from policies.registry import all_rules
+
+    return len(all_rules())
 
 
 def time_imports() -> float:
@@ -94,7 +105,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
     runs = parser.parse_args().runs
-    rows, points = [], []
+    rows, points, overheads = [], [], []
     with tempfile.TemporaryDirectory() as tmp:
         for scale in SCALES:
             if scale == 1:
@@ -103,12 +114,16 @@ def main() -> None:
                 path = Path(tmp) / f"Pulumi.dev{scale}x.yaml"
                 path.write_text(yaml.safe_dump(scaled_config(scale)))
                 args = ["--stack", "dev", "--config-file", str(path)]
-            samples, count = [], 0
+            samples, audited, count = [], [], 0
             for _ in range(runs):
-                seconds, document = time_plan(args)
+                seconds, document = time_plan([*args, "--no-audit"])
                 samples.append(seconds)
                 count = document["summary"]["resourceCount"]
+                if scale in AUDITED_SCALES:
+                    audited.append(time_plan(args)[0])
             median = statistics.median(samples)
+            if audited:
+                overheads.append((scale, count, median, statistics.median(audited)))
             points.append((count, median))
             rows.append((scale, count, median, min(samples), max(samples)))
             print(f"{scale:>3}x  {count:>5} resources  median {median:.3f}s", flush=True)
@@ -146,6 +161,23 @@ def main() -> None:
     ]
     write_section("plan-speed", "\n".join(lines))
     print("\n".join(lines))
+    audit_lines = [
+        "## Policy audit overhead (`benchmarks/plan_speed.py`)",
+        "",
+        f"Machine and date: {describe()}. {runs} alternating runs per variant, median, end to end: "
+        "`lake plan --format json --no-audit` (record only) against `lake plan --format json` "
+        f"(record, then evaluate all {rule_count()} rules and add the findings to the document).",
+        "",
+        "| config | resources | record only (s) | with audit (s) | audit adds | target < 20% |",
+        "|---|---|---|---|---|---|",
+        *[
+            f"| dev x{s} | {c} | {plain:.3f} | {audit:.3f} | {(audit - plain) / plain:+.1%} | "
+            f"{'met' if (audit - plain) / plain < TARGET_AUDIT_OVERHEAD else 'MISSED'} |"
+            for s, c, plain, audit in overheads
+        ],
+    ]
+    write_section("audit-overhead", "\n".join(audit_lines))
+    print("\n".join(audit_lines))
 
 
 if __name__ == "__main__":
