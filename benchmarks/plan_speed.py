@@ -54,6 +54,19 @@ def time_plan(args: list[str]) -> tuple[float, dict]:
     return time.perf_counter() - started, json.loads(done.stdout)
 
 
+def audit_in_process(document: dict, repeats: int = 21) -> float:
+    """Median seconds to build the lake model from a plan document and evaluate every rule."""
+    from policies.adapters.plan import lake_from_plan
+    from policies.evaluate import evaluate
+
+    samples = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        evaluate(lake_from_plan(document))
+        samples.append(time.perf_counter() - started)
+    return statistics.median(samples)
+
+
 def rule_count() -> int:
     from policies.registry import all_rules
 
@@ -123,7 +136,7 @@ def main() -> None:
                     audited.append(time_plan(args)[0])
             median = statistics.median(samples)
             if audited:
-                overheads.append((scale, count, median, statistics.median(audited)))
+                overheads.append((scale, count, median, statistics.median(audited), audit_in_process(document)))
             points.append((count, median))
             rows.append((scale, count, median, min(samples), max(samples)))
             print(f"{scale:>3}x  {count:>5} resources  median {median:.3f}s", flush=True)
@@ -138,7 +151,7 @@ def main() -> None:
         "## Plan speed (`benchmarks/plan_speed.py`)",
         "",
         f"Machine and date: {describe()}. {runs} runs per size, median; each run is a new process "
-        "(`python -m lake.cli plan --format json`), so times are end to end.",
+        "(`python -m lake.cli plan --format json --no-audit`: recording only, the audit is measured below), so times are end to end.",
         "",
         "| config | resources | median (s) | min (s) | max (s) |",
         "|---|---|---|---|---|",
@@ -168,13 +181,19 @@ def main() -> None:
         "`lake plan --format json --no-audit` (record only) against `lake plan --format json` "
         f"(record, then evaluate all {rule_count()} rules and add the findings to the document).",
         "",
-        "| config | resources | record only (s) | with audit (s) | audit adds | target < 20% |",
-        "|---|---|---|---|---|---|",
+        "| config | resources | record only (s) | with audit (s) | end-to-end difference | "
+        "audit alone, in-process (ms) | audit alone / record only | target < 20% |",
+        "|---|---|---|---|---|---|---|---|",
         *[
             f"| dev x{s} | {c} | {plain:.3f} | {audit:.3f} | {(audit - plain) / plain:+.1%} | "
-            f"{'met' if (audit - plain) / plain < TARGET_AUDIT_OVERHEAD else 'MISSED'} |"
-            for s, c, plain, audit in overheads
+            f"{alone * 1000:.1f} | {alone / plain:.1%} | "
+            f"{'met' if max(alone, audit - plain) / plain < TARGET_AUDIT_OVERHEAD else 'MISSED'} |"
+            for s, c, plain, audit, alone in overheads
         ],
+        "",
+        "The end-to-end difference is within the run-to-run noise of whole processes on this machine; "
+        f"the in-process column times the audit alone (model from the plan document plus all rules, "
+        "median of 21) and is the precise figure. The target is judged on the larger of the two.",
     ]
     write_section("audit-overhead", "\n".join(audit_lines))
     print("\n".join(audit_lines))

@@ -104,7 +104,11 @@ def _plan(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.no_audit and args.format in ("markdown", "sarif"):
+        # Those formats exist to report findings: without the audit they would claim a clean lake.
+        parser.error(f"--no-audit cannot be combined with --format {args.format}, which reports findings")
     return _plan(args)
 
 

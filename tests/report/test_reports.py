@@ -56,6 +56,14 @@ def test_no_audit_records_only(capsys, insecure_project):
     assert "Policy findings" not in out
 
 
+@pytest.mark.parametrize("fmt", ["markdown", "sarif"])
+def test_finding_formats_refuse_no_audit(capsys, fmt):
+    with pytest.raises(SystemExit) as exited:
+        main(["plan", "--format", fmt, "--no-audit"])
+    assert exited.value.code == 2
+    assert f"--no-audit cannot be combined with --format {fmt}, which reports findings" in capsys.readouterr().err
+
+
 def test_json_carries_findings_and_audit(capsys, insecure_project):
     code, out = plan(capsys, "--project-dir", str(insecure_project), "--format", "json")
     document = json.loads(out)
