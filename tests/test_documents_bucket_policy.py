@@ -46,7 +46,7 @@ def test_deny_tls_older_than_1_2():
         "Principal": "*",
         "Action": "s3:*",
         "Resource": BOTH,
-        "Condition": {"NumericLessThan": {"s3:TlsVersion": "1.2"}},
+        "Condition": {"NumericLessThan": {"s3:TlsVersion": 1.2}},
     }
 
 

@@ -9,7 +9,8 @@ PolicyDocument = dict[str, Any]
 
 POLICY_VERSION = "2012-10-17"
 # Oldest TLS version the lake accepts; 1.0 and 1.1 have known weaknesses and are deprecated by AWS.
-MINIMUM_TLS_VERSION = "1.2"
+# A number, not a string: s3:TlsVersion is a numeric key (IAM accepts "1.2" too, linters do not).
+MINIMUM_TLS_VERSION = 1.2
 
 
 def policy_document(statements: list[Statement]) -> PolicyDocument:
