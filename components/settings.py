@@ -117,6 +117,8 @@ class LakeSettings:
     zones: tuple[ZoneSettings, ...] = tuple(ZoneSettings(z) for z in DEFAULT_ZONES)
     # IAM principal ARNs that administer the lake (key administrators).
     administrators: tuple[str, ...] = ()
+    # The role or user that runs `pulumi up`; informs the access matrix, grants nothing.
+    deployer: str | None = None
     # Production stacks protect and retain their buckets and key (no accidental `pulumi destroy`).
     production: bool = False
     # Strict mode: deny PutObject without an SSE header instead of relying on default encryption.

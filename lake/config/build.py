@@ -88,6 +88,7 @@ _LAKE_FIELDS: Fields = {
     "name": ("name", str),
     "zones": ("zones", _zones),
     "administrators": ("administrators", tuple),
+    "deployer": ("deployer", str),
     "production": ("production", bool),
     "requireSseHeader": ("require_sse_header", bool),
     "key": ("key", _key),

@@ -186,3 +186,8 @@ def test_partial_noncurrent_versions_keep_the_other_defaults():
     zone = {"name": "raw", "lifecycle": {"noncurrentVersions": {"expirationDays": 60}}}
     loaded = load_settings({"datalake:name": "ml", "datalake:zones": [zone]}, "dev", "x")
     assert loaded.settings.zones[0].lifecycle.noncurrent == NoncurrentVersions(expiration_days=60)
+
+
+def test_deployer_is_read():
+    arn = "arn:aws:iam::123456789012:role/PlatformDeployer"
+    assert load_settings({"datalake:name": "ml", "datalake:deployer": arn}, "dev", "x").settings.deployer == arn

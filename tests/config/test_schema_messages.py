@@ -33,6 +33,12 @@ CASES = [
         id="unknown-logs-lifecycle-key",
     ),
     pytest.param(lake(name=123), [f"{P}name: expected a string, got integer 123"], id="name-type"),
+    pytest.param(
+        lake(deployer="arn:aws:iam::123456789012:root"),
+        [f"{P}deployer: expected an IAM ARN of a role or a user, e.g. "
+         "'arn:aws:iam::123456789012:role/PlatformDeployer', got string 'arn:aws:iam::123456789012:root'"],
+        id="deployer-not-root",
+    ),
     pytest.param(lake(name="ML_Lake"), [f"{P}name: expected {NAME_RULE}, got string 'ML_Lake'"], id="name-pattern"),
     pytest.param(
         lake(production="yes"), [f"{P}production: expected a boolean (true or false), got string 'yes'"], id="bool-type"

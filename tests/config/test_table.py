@@ -22,7 +22,7 @@ def _rows() -> dict[str, list[str]]:
 def test_every_key_has_one_row_and_the_lifecycle_is_listed_once():
     assert list(_rows()) == [
         "datalake:name", "datalake:production", "datalake:requireSseHeader", "datalake:administrators",
-        "datalake:tags", "datalake:key", "datalake:key.deletionWindowDays", "datalake:logs",
+        "datalake:deployer", "datalake:tags", "datalake:key", "datalake:key.deletionWindowDays", "datalake:logs",
         "datalake:logs.lifecycle", "datalake:zones", "datalake:zones[].name", "datalake:zones[].lifecycle",
         "<lifecycle>.transitions", "<lifecycle>.transitions[].days", "<lifecycle>.transitions[].storageClass",
         "<lifecycle>.expirationDays", "<lifecycle>.noncurrentVersions", "<lifecycle>.noncurrentVersions.transitions",
