@@ -181,6 +181,7 @@ class Lake:
     partition: Maybe[str] = "aws"
     production: bool | None = None
     administrators: tuple[str, ...] = ()
+    deployer: str | None = None
     buckets: tuple[Bucket, ...] = ()
     keys: tuple[Key, ...] = ()
     iam_policies: tuple[IamPolicy, ...] = ()

@@ -72,7 +72,7 @@ def test_deny_other_kms_key_only_when_key_named():
         "Action": "s3:PutObject",
         "Resource": f"{BUCKET}/*",
         "Condition": {
-            "StringNotEquals": {"s3:x-amz-server-side-encryption-aws-kms-key-id": KEY},
+            "ArnNotEquals": {"s3:x-amz-server-side-encryption-aws-kms-key-id": KEY},
             "Null": {"s3:x-amz-server-side-encryption-aws-kms-key-id": "false"},
         },
     }

@@ -39,11 +39,14 @@ def deny_non_kms_sse_header(bucket_arn: str) -> Statement:
 
 
 def deny_other_kms_key(bucket_arn: str, key_arn: str) -> Statement:
-    """Deny uploads that name a KMS key other than the lake key (clients must send its ARN)."""
+    """Deny uploads that name a KMS key other than the lake key (clients must send its ARN).
+
+    An ARN operator, as the key holds an ARN (AWS's own example for this rule uses one).
+    """
     return _deny_put_object(
         "DenyOtherKmsKey",
         bucket_arn,
-        {"StringNotEquals": {SSE_KMS_KEY_HEADER: key_arn}, "Null": {SSE_KMS_KEY_HEADER: "false"}},
+        {"ArnNotEquals": {SSE_KMS_KEY_HEADER: key_arn}, "Null": {SSE_KMS_KEY_HEADER: "false"}},
     )
 
 

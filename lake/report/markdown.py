@@ -7,6 +7,7 @@ from typing import Any
 
 from policies.rule import Finding, Status
 
+from .access import render_access_markdown
 from .summary import counts, rule_results
 
 ICONS = {Status.FAIL: "❌", Status.UNKNOWN: "❔", Status.PASS: "✅", Status.NOT_APPLICABLE: "➖"}
@@ -76,5 +77,6 @@ def _findings_section(findings: list[Finding]) -> list[str]:
     return lines
 
 
-def render_markdown(document: dict[str, Any], findings: list[Finding]) -> str:
-    return "\n".join(_resource_section(document) + _findings_section(findings)) + "\n"
+def render_markdown(document: dict[str, Any], findings: list[Finding], matrices: list) -> str:
+    sections = _resource_section(document) + _findings_section(findings)
+    return "\n".join(sections + (render_access_markdown(matrices) if matrices else [])) + "\n"

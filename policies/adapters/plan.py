@@ -31,5 +31,6 @@ def lake_from_plan(document: dict[str, Any]) -> Lake:
         partition=environment["partition"],
         production=bool(settings["production"]),
         administrators=tuple(settings["administrators"]),
+        deployer=settings.get("deployer"),
     )
     return build_lake((record_of(r) for r in document["resources"] if r["custom"]), context)

@@ -51,6 +51,7 @@ class LakeContext:
     partition: Any = None
     production: bool | None = None
     administrators: tuple[str, ...] | None = None
+    deployer: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -260,6 +261,7 @@ def build_lake(records: Iterable[ResourceRecord], context: LakeContext) -> Lake:
         administrators=context.administrators
         if context.administrators is not None
         else _derived_administrators(key_policy),
+        deployer=context.deployer,
         buckets=buckets,
         keys=keys,
         iam_policies=tuple(

@@ -33,14 +33,18 @@ class Protection:
     requests carrying the header (without it the statement denies more, never less)."""
 
     label: str
-    required: frozenset[Condition]
+    # Alternative spellings of the required conditions (ArnNotEquals and StringNotEquals compare
+    # a key ARN alike); any one of them gives the protection.
+    required: tuple[frozenset[Condition], ...]
     optional: Condition | None = None
 
     def given_by(self, statement: Statement) -> bool:
         """Never without required conditions: a deny with no condition is not this protection."""
         found = _conditions(statement)
-        optional = self.optional is not None and found == self.required | {self.optional}
-        return bool(self.required) and (found == self.required or optional)
+        return any(
+            bool(required) and (found == required or (self.optional is not None and found == required | {self.optional}))
+            for required in self.required
+        )
 
 
 def _condition(operator: str, key: str, value: Any) -> Condition:
@@ -58,14 +62,15 @@ def protections(key_arn: Maybe[str]) -> tuple[Protection, ...]:
     """The four denies; the second names ``key_arn``, and cannot be given without a key."""
     other_key = "(b) name a KMS key other than the lake key"
     return (
-        Protection(f"(a) carry an SSE header other than {KMS}", frozenset({_condition("StringNotEquals", SSE, KMS)}),
+        Protection(f"(a) carry an SSE header other than {KMS}", (frozenset({_condition("StringNotEquals", SSE, KMS)}),),
                    _condition("Null", SSE, "false")),
-        Protection(other_key, frozenset({_condition("StringNotEquals", SSE_KEY, key_arn)}),
+        Protection(other_key, tuple(frozenset({_condition(op, SSE_KEY, key_arn)})
+                                    for op in ("ArnNotEquals", "StringNotEquals")),
                    _condition("Null", SSE_KEY, "false"))
-        if key_arn else Protection(f"{other_key} (the stack declares none)", frozenset()),
-        Protection("(c) use SSE-C, a customer-provided key", frozenset({_condition("Null", SSE_C, "false")})),
+        if key_arn else Protection(f"{other_key} (the stack declares none)", (frozenset(),)),
+        Protection("(c) use SSE-C, a customer-provided key", (frozenset({_condition("Null", SSE_C, "false")}),)),
         Protection(f"(d) ask for {KMS} without naming a key, which S3 fills in with aws/s3",
-                   frozenset({_condition("StringEquals", SSE, KMS)}), _condition("Null", SSE_KEY, "true")),
+                   (frozenset({_condition("StringEquals", SSE, KMS)}),), _condition("Null", SSE_KEY, "true")),
     )
 
 

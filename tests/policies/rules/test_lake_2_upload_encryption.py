@@ -2,7 +2,7 @@ from dataclasses import replace
 
 from policies.model import UNKNOWN, Encryption
 from policies.rules.lake_2_upload_encryption import RULE
-from tests.policies.builders import arn, lake, lake_key, logs_bucket, statuses, zone_bucket
+from tests.policies.builders import KEY_ARN, arn, lake, lake_key, logs_bucket, statuses, zone_bucket
 
 RAW = arn("ml-dev-raw")
 A = "(a) carry an SSE header other than aws:kms"
@@ -92,3 +92,10 @@ def test_not_applicable_to_the_logs_bucket_sse_s3_buckets_and_empty_stacks():
     assert statuses(RULE.check(replace(lake(), buckets=()))) == {
         "lake": ("not_applicable", "the stack declares no bucket this rule applies to"),
     }
+
+
+def test_string_operator_for_the_key_is_accepted_too():
+    """StringNotEquals compares an exact key ARN like ArnNotEquals: another tool's policy passes."""
+    spelled = {"StringNotEquals": {"s3:x-amz-server-side-encryption-aws-kms-key-id": KEY_ARN},
+               "Null": {"s3:x-amz-server-side-encryption-aws-kms-key-id": "false"}}
+    assert statuses(RULE.check(changing("DenyOtherKmsKey", Condition=spelled)))["ml-dev-raw"][0] == "pass"

@@ -1,0 +1,56 @@
+"""The representative principals of the matrix, and the identity policies it assumes for them.
+
+The matrix shows what the lake's resource policies allow or refuse; identity policies belong to
+the account, not to this program, so the matrix states its assumption for each principal.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from components.documents.grants import read_access
+
+from ..evaluator.request import Policy, Principal
+from ..model import Lake
+
+FULL_ACCESS = {"Version": "2012-10-17", "Statement": [{"Sid": "FullAccess", "Effect": "Allow", "Action": "*", "Resource": "*"}]}
+EXTERNAL_ACCOUNTS = ("111122223333", "444455556666")
+
+
+@dataclass(frozen=True)
+class Actor:
+    label: str  # "lake administrator"
+    principal: Principal
+    identity_policies: tuple[Policy, ...]
+    assumption: str  # what the matrix assumes about the principal's own permissions
+
+
+def _external_account(lake_account: str) -> str:
+    return next(a for a in EXTERNAL_ACCOUNTS if a != lake_account)
+
+
+def _full_access(label: str, arn: str) -> Actor:
+    return Actor(label, Principal.iam(arn), (Policy(f"identity policy of {label}", FULL_ACCESS),),
+                 "identity policy allowing every action on every resource (AdministratorAccess)")
+
+
+def representative_actors(model: Lake, region: str) -> list[Actor]:
+    """Administrator and deployer (when configured), a data reader, another account, anonymous."""
+    account = str(model.account_id)
+    actors = []
+    if model.administrators:
+        actors.append(_full_access("lake administrator", model.administrators[0]))
+    if model.deployer:
+        actors.append(_full_access("deployer", model.deployer))
+    data_buckets = [b for b in model.buckets if b.is_data_bucket and isinstance(b.arn, str)]
+    if isinstance(model.lake_key_arn, str) and data_buckets:
+        reader = read_access([b.arn for b in data_buckets], model.lake_key_arn, region)
+        actors.append(Actor(
+            "data reader", Principal.iam(f"arn:aws:iam::{account}:role/lake-data-reader"),
+            (Policy("identity policy of data reader", reader),),
+            "the lake's read grant (components/documents/grants.py: list, get, kms:Decrypt through S3)",
+        ))
+    external = _external_account(account)
+    actors.append(_full_access("another account", f"arn:aws:iam::{external}:role/external-admin"))
+    actors.append(Actor("anonymous", Principal.anonymous(), (), "no credentials"))
+    return actors

@@ -1,0 +1,44 @@
+"""What the matrix asks: the actions, and the request contexts each is tried in."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+# Action, and whether it targets the bucket ARN or an object ARN.
+ACTIONS: tuple[tuple[str, str], ...] = (
+    ("s3:GetObject", "object"),
+    ("s3:PutObject", "object"),
+    ("s3:ListBucket", "bucket"),
+    ("s3:DeleteObject", "object"),
+    ("s3:PutBucketPolicy", "bucket"),
+)
+OBJECT_KEY = "datasets/example/part-0000.parquet"
+SSE = "s3:x-amz-server-side-encryption"
+SSE_KEY = "s3:x-amz-server-side-encryption-aws-kms-key-id"
+MODERN_TLS = {"aws:SecureTransport": "true", "s3:TlsVersion": 1.3}
+OTHER_KEY = "arn:aws:kms:us-east-1:111122223333:key/00000000-0000-0000-0000-000000000000"
+
+
+@dataclass(frozen=True)
+class Scenario:
+    label: str
+    context: dict[str, Any]
+    # None: tried with every action; else only with these (the SSE headers exist on uploads only).
+    actions: frozenset[str] | None = field(default=None)
+
+    def applies_to(self, action: str) -> bool:
+        return self.actions is None or action in self.actions
+
+
+def scenarios(lake_key_arn: str | None) -> list[Scenario]:
+    uploads = frozenset({"s3:PutObject"})
+    return [
+        Scenario("TLS 1.3", dict(MODERN_TLS)),
+        Scenario("no TLS", {"aws:SecureTransport": "false"}),
+        Scenario("TLS 1.0", {"aws:SecureTransport": "true", "s3:TlsVersion": 1.0}),
+        Scenario("SSE-KMS, lake key", {**MODERN_TLS, SSE: "aws:kms", SSE_KEY: lake_key_arn or "none"}, uploads),
+        Scenario("SSE-KMS, other key", {**MODERN_TLS, SSE: "aws:kms", SSE_KEY: OTHER_KEY}, uploads),
+        Scenario("SSE-KMS, no key id", {**MODERN_TLS, SSE: "aws:kms"}, uploads),
+        Scenario("SSE-S3 (AES256)", {**MODERN_TLS, SSE: "AES256"}, uploads),
+    ]
