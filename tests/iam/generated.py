@@ -1,0 +1,86 @@
+"""Every IAM policy document the program can generate, for the grammar and lint tests.
+
+Two sources: the offline plans of both stacks (what `pulumi up` would send), and the pure
+builders of ``components/documents`` with each option on and off (what the plans may not reach:
+strict mode in dev, a key without administrators, identity grants no stack declares yet).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from components.documents.bucket_policy import secure_bucket_policy
+from components.documents.grants import read_access
+from components.documents.key_policy import lake_key_policy
+from components.documents.logs_bucket_policy import allow_access_log_delivery
+from lake.plan.render import plan_document
+from lake.plan.runner import plan_stack
+from tests.support import ACCOUNT, REPO
+
+STACKS = ("dev", "prod")
+# Kind of the policy held by each (resource type, input): a new policy-bearing input fails
+# collection until it is classified here.
+PLAN_POLICY_KINDS = {
+    ("aws:kms/key:Key", "policy"): "resource",
+    ("aws:s3/bucketPolicy:BucketPolicy", "policy"): "resource",
+}
+
+BUCKET = "arn:aws:s3:::mlteam-test-raw"
+LOGS_BUCKET = "arn:aws:s3:::mlteam-test-logs"
+KEY = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+ADMINISTRATOR = f"arn:aws:iam::{ACCOUNT}:role/LakeAdmin"
+
+
+@dataclass(frozen=True)
+class GeneratedPolicy:
+    name: str  # "dev/raw-policy" for a plan resource, "builder/..." for a builder call
+    kind: str  # the grammar kind: "identity" or "resource"
+    document: dict[str, Any]
+    builder: str | None = None  # "module.function" of the builder that made it
+
+
+def _is_policy(value: Any) -> bool:
+    """A JSON object with a Statement: how a policy travels in resource inputs."""
+    try:
+        parsed = json.loads(value) if isinstance(value, str) else None
+    except ValueError:
+        return False
+    return isinstance(parsed, dict) and "Statement" in parsed
+
+
+def plan_policies(stack: str) -> list[GeneratedPolicy]:
+    """The policies in the offline plan of ``stack``: every input that holds a policy document."""
+    found = []
+    for resource in plan_document(plan_stack(REPO, stack))["resources"]:
+        for field, value in sorted(resource["inputs"].items()):
+            if _is_policy(value):
+                name = f"{stack}/{resource['name']}" + ("" if field == "policy" else f".{field}")
+                kind = PLAN_POLICY_KINDS[(resource["type"], field)]
+                found.append(GeneratedPolicy(name, kind, json.loads(value)))
+    return found
+
+
+def _built(name: str, kind: str, builder: Any, *args: Any, **kwargs: Any) -> GeneratedPolicy:
+    qualified = f"{builder.__module__}.{builder.__name__}"
+    return GeneratedPolicy(f"builder/{name}", kind, builder(*args, **kwargs), qualified)
+
+
+def builder_policies() -> list[GeneratedPolicy]:
+    delivery = allow_access_log_delivery(LOGS_BUCKET, "access-logs/", [BUCKET], ACCOUNT)
+    return [
+        _built("zone bucket", "resource", secure_bucket_policy, BUCKET, KEY),
+        _built("zone bucket, strict", "resource", secure_bucket_policy, BUCKET, KEY, require_sse_header=True),
+        _built("logs bucket", "resource", secure_bucket_policy, LOGS_BUCKET, None, extra_statements=(delivery,)),
+        _built("key", "resource", lake_key_policy, "aws", ACCOUNT, "us-east-1", [ADMINISTRATOR]),
+        _built("key, no administrators", "resource", lake_key_policy, "aws", ACCOUNT, "us-east-1", []),
+        _built("read access", "identity", read_access, [BUCKET], KEY, "us-east-1"),
+    ]
+
+
+@cache
+def generated_policies() -> tuple[GeneratedPolicy, ...]:
+    """Both stacks' plans, then the builders; planned once per test session."""
+    return tuple(p for stack in STACKS for p in plan_policies(stack)) + tuple(builder_policies())
