@@ -9,6 +9,9 @@ from __future__ import annotations
 import re
 
 LOGS_SUFFIX = "logs"
+QUERY_RESULTS_SUFFIX = "query-results"
+# Zone names that would collide with the lake's own buckets.
+RESERVED_ZONE_NAMES = (LOGS_SUFFIX, QUERY_RESULTS_SUFFIX)
 
 # General purpose bucket naming rules:
 # https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html
@@ -24,6 +27,15 @@ def zone_bucket_name(lake: str, stack: str, zone: str) -> str:
 
 def logs_bucket_name(lake: str, stack: str) -> str:
     return f"{lake}-{stack}-{LOGS_SUFFIX}"
+
+
+def query_results_bucket_name(lake: str, stack: str) -> str:
+    return f"{lake}-{stack}-{QUERY_RESULTS_SUFFIX}"
+
+
+def glue_database_name(lake: str, stack: str, zone: str) -> str:
+    """Glue names allow lowercase letters, digits and underscores: hyphens become underscores."""
+    return f"{lake}_{stack}_{zone}".replace("-", "_")
 
 
 def bucket_name_problems(name: str) -> list[str]:

@@ -109,6 +109,47 @@ class LogsSettings:
 
 
 @dataclass(frozen=True)
+class NetworkSettings:
+    """Where the lake is reached from: the team's VPC, through an S3 gateway endpoint."""
+
+    # An existing VPC and the route tables its private subnets use; None: create a minimal VPC
+    # (two private subnets in two AZs, no NAT, no internet gateway).
+    vpc_id: str | None = None
+    route_table_ids: tuple[str, ...] = ()
+    # CIDR of the VPC the lake creates (ignored with vpc_id); its first two quarters become the
+    # private subnets.
+    cidr: str = "10.42.0.0/16"
+    # AZs of the created subnets; empty: the region's first two.
+    availability_zones: tuple[str, ...] = ()
+    # Buckets outside the lake the endpoint also lets the account reach (names), e.g. a shared
+    # model registry; everything else through this endpoint is refused.
+    allowed_buckets: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class DatasetSettings:
+    """A dataset under a zone prefix, catalogued by its own Glue crawler."""
+
+    name: str
+    zone: str
+    prefix: str  # "images/": ends with "/", no leading "/"
+    # AWS cron expression ("cron(0 2 * * ? *)"); None: run on demand (or on events).
+    schedule: str | None = None
+    # Crawl only what S3 event notifications report (S3 -> SQS -> crawler), not whole prefixes.
+    event_mode: bool = False
+
+
+@dataclass(frozen=True)
+class AthenaSettings:
+    """The lake's Athena workgroup; its results go to a dedicated bucket, encrypted."""
+
+    # Queries scanning more are cancelled: a runaway query on a data lake costs real money.
+    bytes_scanned_cutoff_per_query: int = 10 * 1024**3
+    # Query results are scratch data: expire them.
+    results_expiration_days: int = 30
+
+
+@dataclass(frozen=True)
 class LakeSettings:
     """Everything the program needs, validated. Built by ``lake.config`` from the stack config."""
 
@@ -127,3 +168,12 @@ class LakeSettings:
     key: KeySettings = field(default_factory=KeySettings)
     logs: LogsSettings = field(default_factory=LogsSettings)
     tags: dict[str, str] = field(default_factory=dict)
+    network: NetworkSettings = field(default_factory=NetworkSettings)
+    # Deny S3 requests that do not come through the lake's endpoint. None: on for production.
+    perimeter: bool | None = None
+    datasets: tuple[DatasetSettings, ...] = ()
+    athena: AthenaSettings = field(default_factory=AthenaSettings)
+
+    @property
+    def perimeter_enabled(self) -> bool:
+        return self.production if self.perimeter is None else self.perimeter
