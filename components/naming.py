@@ -38,6 +38,15 @@ def glue_database_name(lake: str, stack: str, zone: str) -> str:
     return f"{lake}_{stack}_{zone}".replace("-", "_")
 
 
+def crawler_role_name(lake: str, stack: str, dataset: str) -> str:
+    """IAM role names are at most 64 characters; the config layer checks the derived name."""
+    return f"{lake}-{stack}-crawler-{dataset}"
+
+
+def event_queue_name(lake: str, stack: str, dataset: str) -> str:
+    return f"{lake}-{stack}-{dataset}-events"
+
+
 def bucket_name_problems(name: str) -> list[str]:
     """Why ``name`` is not a valid S3 general purpose bucket name (empty list: it is valid).
 

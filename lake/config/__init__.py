@@ -1,7 +1,8 @@
 """The stack configuration layer: ``Pulumi.<stack>.yaml`` -> validated ``LakeSettings``.
 
 Validation happens in two steps: the JSON Schema (``schema.json``: keys, types, ranges), then
-semantic checks (lifecycle rules of S3, bucket names, production requirements). Every problem
+semantic checks (lifecycle rules of S3, bucket names, production requirements, the network, the
+datasets and their cron schedules). Every problem
 is reported at once with the config key path, e.g.
 ``Pulumi.dev.yaml: datalake:zones[1].lifecycle.transitions[0].days: ...``.
 """

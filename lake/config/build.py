@@ -11,10 +11,13 @@ from dataclasses import replace
 from typing import Any
 
 from components.settings import (
+    AthenaSettings,
+    DatasetSettings,
     KeySettings,
     LakeSettings,
     LifecycleSettings,
     LogsSettings,
+    NetworkSettings,
     NoncurrentVersions,
     Transition,
     ZoneSettings,
@@ -47,25 +50,18 @@ def build_lifecycle(raw: Mapping[str, Any], base: LifecycleSettings | None = Non
     return replace(base, **given)
 
 
-def _zone(raw: Mapping[str, Any]) -> ZoneSettings:
-    return ZoneSettings(**_given(raw, {"name": ("name", str), "lifecycle": ("lifecycle", build_lifecycle)}))
+def _built(settings_class: Callable[..., Any], fields: Fields) -> Callable[[Mapping[str, Any]], Any]:
+    """Conversion of a mapping to ``settings_class``; omitted keys keep the dataclass defaults."""
+    return lambda raw: settings_class(**_given(raw, fields))
 
 
-def _zones(raw: list[Mapping[str, Any]]) -> tuple[ZoneSettings, ...]:
-    return tuple(_zone(zone) for zone in raw)
-
-
-def _key(raw: Mapping[str, Any]) -> KeySettings:
-    return KeySettings(**_given(raw, {"deletionWindowDays": ("deletion_window_days", int)}))
+def _each(convert: Callable[[Any], Any]) -> Callable[[list[Any]], tuple[Any, ...]]:
+    return lambda raw: tuple(convert(item) for item in raw)
 
 
 def _logs_lifecycle(raw: Mapping[str, Any]) -> LifecycleSettings:
     # Omitted fields keep the logs defaults: no tiering of small log objects.
     return build_lifecycle(raw, default_logs_lifecycle())
-
-
-def _logs(raw: Mapping[str, Any]) -> LogsSettings:
-    return LogsSettings(**_given(raw, {"lifecycle": ("lifecycle", _logs_lifecycle)}))
 
 
 _NONCURRENT_FIELDS: Fields = {
@@ -84,16 +80,46 @@ _LIFECYCLE_FIELDS: Fields = {
     "prefix": ("prefix", str),
 }
 
+_ZONE_FIELDS: Fields = {
+    "name": ("name", str),
+    "lifecycle": ("lifecycle", build_lifecycle),
+}
+
+_NETWORK_FIELDS: Fields = {
+    "vpcId": ("vpc_id", str),
+    "routeTableIds": ("route_table_ids", tuple),
+    "cidr": ("cidr", str),
+    "availabilityZones": ("availability_zones", tuple),
+    "allowedBuckets": ("allowed_buckets", tuple),
+}
+
+_DATASET_FIELDS: Fields = {
+    "name": ("name", str),
+    "zone": ("zone", str),
+    "prefix": ("prefix", str),
+    "schedule": ("schedule", str),
+    "eventMode": ("event_mode", bool),
+}
+
+_ATHENA_FIELDS: Fields = {
+    "bytesScannedCutoffPerQuery": ("bytes_scanned_cutoff_per_query", int),
+    "resultsExpirationDays": ("results_expiration_days", int),
+}
+
 _LAKE_FIELDS: Fields = {
     "name": ("name", str),
-    "zones": ("zones", _zones),
+    "zones": ("zones", _each(_built(ZoneSettings, _ZONE_FIELDS))),
     "administrators": ("administrators", tuple),
     "deployer": ("deployer", str),
     "production": ("production", bool),
     "requireSseHeader": ("require_sse_header", bool),
-    "key": ("key", _key),
-    "logs": ("logs", _logs),
+    "key": ("key", _built(KeySettings, {"deletionWindowDays": ("deletion_window_days", int)})),
+    "logs": ("logs", _built(LogsSettings, {"lifecycle": ("lifecycle", _logs_lifecycle)})),
     "tags": ("tags", dict),
+    "network": ("network", _built(NetworkSettings, _NETWORK_FIELDS)),
+    "perimeter": ("perimeter", bool),
+    "datasets": ("datasets", _each(_built(DatasetSettings, _DATASET_FIELDS))),
+    "athena": ("athena", _built(AthenaSettings, _ATHENA_FIELDS)),
 }
 
 

@@ -38,12 +38,12 @@ def load_settings(values: Mapping[str, Any], stack: str, source: str) -> LoadedC
     own = namespace_values(values)
     _raise_on_errors(source, provider_problems(values) + schema_problems(own))
     settings = build_settings(own, stack)
+    region = values.get(REGION_KEY)
     problems = _raise_on_errors(
-        source, semantic_problems(own, settings) + administrator_account_problems(settings.administrators, values)
+        source,
+        semantic_problems(own, settings, region) + administrator_account_problems(settings.administrators, values),
     )
-    return LoadedConfig(
-        settings, of_severity(problems, "warning"), values.get(REGION_KEY), tuple(allowed_accounts(values) or ())
-    )
+    return LoadedConfig(settings, of_severity(problems, "warning"), region, tuple(allowed_accounts(values) or ()))
 
 
 def _raise_on_errors(source: str, problems: list[ConfigProblem]) -> list[ConfigProblem]:

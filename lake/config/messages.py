@@ -102,10 +102,12 @@ def _bad_length(error: ValidationError) -> list[tuple[list, str]]:
     return [([], f"expected a length {bounds} characters, got {len(error.instance)}")]
 
 
-def _too_few_items(error: ValidationError) -> list[tuple[list, str]]:
+def _item_count(error: ValidationError) -> list[tuple[list, str]]:
+    low, high = error.schema.get("minItems"), error.schema.get("maxItems")
     wanted = error.validator_value
+    bound = "exactly" if low == high else "at least" if error.validator == "minItems" else "at most"
     found = len(error.instance) or "an empty list"
-    return [([], f"expected at least {wanted} {'item' if wanted == 1 else 'items'}, got {found}")]
+    return [([], f"expected {bound} {wanted} {'item' if wanted == 1 else 'items'}, got {found}")]
 
 
 def _too_many_entries(error: ValidationError) -> list[tuple[list, str]]:
@@ -133,7 +135,8 @@ _MESSAGES: dict[str, Callable[[ValidationError], list[tuple[list, str]]]] = {
     "maximum": _out_of_range,
     "minLength": _bad_length,
     "maxLength": _bad_length,
-    "minItems": _too_few_items,
+    "minItems": _item_count,
+    "maxItems": _item_count,
     "maxProperties": _too_many_entries,
     "uniqueItems": _duplicates,
 }

@@ -40,3 +40,8 @@ def warning_lines(values: dict[str, Any], stack: str = STACK) -> list[str]:
     warnings = load_settings(values, stack, SOURCE).warnings
     assert {problem.severity for problem in warnings} <= {"warning"}
     return [str(problem) for problem in warnings]
+
+
+def dataset(name: str, zone: str = "raw", prefix: str | None = None, **keys: Any) -> dict[str, Any]:
+    """A dataset entry, its prefix ``<name>/`` unless given; keyword arguments are further keys."""
+    return {"name": name, "zone": zone, "prefix": f"{name}/" if prefix is None else prefix, **keys}

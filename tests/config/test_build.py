@@ -13,10 +13,13 @@ from components.settings import (
     DEFAULT_ZONES,
     MINIMUM_OBJECT_SIZE_CHOICES,
     STORAGE_CLASS_ORDER,
+    AthenaSettings,
+    DatasetSettings,
     KeySettings,
     LakeSettings,
     LifecycleSettings,
     LogsSettings,
+    NetworkSettings,
     NoncurrentVersions,
     Transition,
     ZoneSettings,
@@ -25,7 +28,7 @@ from components.settings import (
 from lake.config import load_settings, read_stack_values
 from lake.config.build import build_lifecycle, build_noncurrent, build_settings
 from lake.config.schema import namespace_schema, resolve
-from tests.config.helpers import SOURCE, STACK, lake, transitions, zone
+from tests.config.helpers import SOURCE, STACK, dataset, lake, transitions, zone
 
 REPO = Path(__file__).resolve().parents[2]
 ARN = "arn:aws:iam::123456789012:role/LakeAdmin"
@@ -63,6 +66,12 @@ def test_full_config_builds_exactly_the_expected_settings():
                     prefix="exports/",
                 ),
             ],
+            network={"vpcId": "vpc-0a1b2c3d4e5f60718", "routeTableIds": ["rtb-0a1b2c3d", "rtb-1a2b3c4d"],
+                     "allowedBuckets": ["model-registry"]},
+            perimeter=False,
+            datasets=[dataset("images", schedule="cron(0 2 * * ? *)"),
+                      dataset("vectors", zone="features", prefix="exports/vectors/", eventMode=True, schedule="cron(0 * * * ? *)")],
+            athena={"bytesScannedCutoffPerQuery": 107374182400, "resultsExpirationDays": 7},
         ),
         "aws:region": "eu-west-1",
         "aws:profile": "ml",
@@ -96,7 +105,26 @@ def test_full_config_builds_exactly_the_expected_settings():
         logs=LogsSettings(LifecycleSettings(transitions=(), expiration_days=730,
                                             noncurrent=NoncurrentVersions((), 30))),
         tags={"team": "ml-platform", "cost-center": ""},
+        network=NetworkSettings(vpc_id="vpc-0a1b2c3d4e5f60718", route_table_ids=("rtb-0a1b2c3d", "rtb-1a2b3c4d"),
+                                allowed_buckets=("model-registry",)),
+        perimeter=False,
+        datasets=(DatasetSettings("images", "raw", "images/", schedule="cron(0 2 * * ? *)"),
+                  DatasetSettings("vectors", "features", "exports/vectors/", schedule="cron(0 * * * ? *)", event_mode=True)),
+        athena=AthenaSettings(bytes_scanned_cutoff_per_query=107374182400, results_expiration_days=7),
     )
+    assert loaded.settings.perimeter_enabled is False
+
+
+@pytest.mark.parametrize(
+    ("keys", "enabled"),
+    [({}, False), ({"production": True, "administrators": [ARN]}, True), ({"perimeter": True}, True),
+     ({"production": True, "administrators": [ARN], "perimeter": False}, False)],
+    ids=["default", "production-default", "on", "production-off"],
+)
+def test_perimeter_is_on_for_production_unless_set(keys, enabled):
+    settings = load_settings(lake(**keys), STACK, SOURCE).settings
+    assert settings.perimeter_enabled is enabled
+    assert settings.perimeter == keys.get("perimeter")
 
 
 def test_partial_lifecycle_keeps_the_other_defaults():
@@ -107,11 +135,19 @@ def test_partial_lifecycle_keeps_the_other_defaults():
 def test_frozen_fields_are_tuples_and_integral_floats_become_ints():
     # JSON Schema counts 30.0 as an integer; the components must still get an int.
     settings = load_settings(
-        lake(administrators=[ARN], zones=[zone(transitions=transitions((30.0, "STANDARD_IA")))]), STACK, SOURCE
+        lake(administrators=[ARN], zones=[zone(transitions=transitions((30.0, "STANDARD_IA")))],
+             network={"availabilityZones": ["eu-west-1a", "eu-west-1b"], "allowedBuckets": ["model-registry"]},
+             datasets=[dataset("images", eventMode=True)],
+             athena={"bytesScannedCutoffPerQuery": 1e10, "resultsExpirationDays": 7.0}),
+        STACK, SOURCE,
     ).settings
     assert type(settings.administrators) is tuple and type(settings.zones) is tuple
     assert type(settings.zones[0].lifecycle.transitions) is tuple
     assert type(settings.zones[0].lifecycle.transitions[0].days) is int
+    assert type(settings.datasets) is tuple
+    assert type(settings.network.availability_zones) is tuple and type(settings.network.allowed_buckets) is tuple
+    assert type(settings.athena.bytes_scanned_cutoff_per_query) is int
+    assert type(settings.athena.results_expiration_days) is int
 
 
 def _schema_defaults(schema: dict[str, Any]) -> dict[str, Any]:
@@ -125,6 +161,23 @@ def _unset_by_default(schema: dict[str, Any]) -> set[str]:
 
 def test_documented_lake_defaults_are_the_dataclass_defaults():
     assert build_settings({"name": "ml", **_schema_defaults(namespace_schema())}, STACK) == LakeSettings("ml", STACK)
+
+
+def test_documented_section_defaults_are_the_dataclass_defaults():
+    properties = namespace_schema()["properties"]
+    sections = {"key": KeySettings, "network": NetworkSettings, "athena": AthenaSettings}
+    for key, settings_class in sections.items():
+        built = build_settings({"name": "ml", key: _schema_defaults(properties[key])}, STACK)
+        assert getattr(built, key) == settings_class(), key
+    assert _unset_by_default(properties["network"]) == {"vpcId", "availabilityZones"}
+
+
+def test_documented_dataset_defaults_are_the_dataclass_defaults():
+    item = namespace_schema()["properties"]["datasets"]["items"]
+    raw = {"name": "images", "zone": "raw", "prefix": "images/", **_schema_defaults(item)}
+    built = build_settings({"name": "ml", "datasets": [raw]}, STACK)
+    assert built.datasets == (DatasetSettings("images", "raw", "images/"),)
+    assert _unset_by_default(item) == {"schedule"}
 
 
 def test_documented_lifecycle_defaults_are_the_dataclass_defaults():
@@ -160,7 +213,8 @@ def _objects(schema: dict[str, Any]) -> list[dict[str, Any]]:
 
 def test_every_object_refuses_unknown_keys_and_documents_its_keys():
     objects = _objects(namespace_schema())
-    assert len(objects) == 7  # namespace, key, logs, zone, transition, lifecycle, noncurrentVersions
+    # namespace, key, logs, zone, dataset, athena, network, transition, lifecycle, noncurrentVersions
+    assert len(objects) == 10
     for obj in objects:
         assert obj["additionalProperties"] is False
         required = set(obj.get("required", []))

@@ -164,6 +164,32 @@ CASES = [
         id="logs-lifecycle-null",
     ),
     pytest.param(
+        lake(perimeter="on"), [f"{P}perimeter: expected a boolean (true or false), got string 'on'"], id="perimeter-type"
+    ),
+    pytest.param(
+        lake(athena={"bytesScannedCutoffPerQuery": 1048576}),
+        [f"{P}athena.bytesScannedCutoffPerQuery: expected an integer of at least 10485760, got 1048576"],
+        id="athena-cutoff-below-aws-minimum",
+    ),
+    pytest.param(
+        lake(athena={"bytesScannedCutoffPerQuery": "10GB"}),
+        [f"{P}athena.bytesScannedCutoffPerQuery: expected an integer, got string '10GB'"],
+        id="athena-cutoff-with-unit",
+    ),
+    pytest.param(
+        lake(athena={"resultsExpirationDays": 0}),
+        [f"{P}athena.resultsExpirationDays: expected an integer from 1 to 3650, got 0"],
+        id="athena-results-expiration-zero",
+    ),
+    pytest.param(
+        lake(athena={"resultsExpirationDays": 3651}),
+        [f"{P}athena.resultsExpirationDays: expected an integer from 1 to 3650, got 3651"],
+        id="athena-results-expiration-too-long",
+    ),
+    pytest.param(
+        lake(athena={"workgroup": "primary"}), [f"{P}athena.workgroup: unknown key 'workgroup'"], id="athena-unknown-key"
+    ),
+    pytest.param(
         {**lake(), "aws:region": "us-east1"},
         ["Pulumi.dev.yaml: aws:region: expected an AWS region such as 'us-east-1' or 'eu-west-3', got string 'us-east1'"],
         id="region-pattern",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from components.naming import RESERVED_ZONE_NAMES
 from tests.config.helpers import error_lines, lake, transitions, warning_lines, zone
 
 P = "Pulumi.dev.yaml: datalake:"
@@ -32,6 +33,11 @@ ERROR_CASES = [
         id="zone-named-logs",
     ),
     pytest.param(
+        lake(zones=[zone("query-results"), zone("raw")]),
+        [f"{P}zones[0].name: 'query-results' is reserved for the Athena query-results bucket 'ml-dev-query-results'"],
+        id="zone-named-query-results",
+    ),
+    pytest.param(
         lake(name="x" * 60),
         [f"{P}name: bucket name '{'x' * 60}-dev-logs' is 69 characters long; S3 allows 3 to 63"],
         id="name-too-long-for-every-bucket",
@@ -45,9 +51,17 @@ ERROR_CASES = [
         id="name-too-long-for-some-buckets",
     ),
     pytest.param(
+        lake(name="x" * 46),
+        [f"{P}name: bucket name '{'x' * 46}-dev-query-results' is 64 characters long; S3 allows 3 to 63"],
+        id="name-too-long-for-the-query-results-bucket",
+    ),
+    pytest.param(
         lake(name="x" * 50),
-        [f"{P}name: bucket name '{'x' * 50}-dev-processed' is 64 characters long; S3 allows 3 to 63"],
-        id="name-too-long-for-a-default-zone",
+        [
+            f"{P}name: bucket name '{'x' * 50}-dev-processed' is 64 characters long; S3 allows 3 to 63",
+            f"{P}name: bucket name '{'x' * 50}-dev-query-results' is 68 characters long; S3 allows 3 to 63",
+        ],
+        id="name-too-long-for-query-results-and-a-default-zone",
     ),
     pytest.param(
         lake(name="xn--lake"),
@@ -122,6 +136,13 @@ ERROR_CASES = [
 @pytest.mark.parametrize(("values", "expected"), ERROR_CASES)
 def test_semantic_error_is_reported_exactly(values, expected):
     assert error_lines(values) == expected
+
+
+@pytest.mark.parametrize("reserved", RESERVED_ZONE_NAMES)
+def test_every_reserved_zone_name_is_refused_naming_the_bucket_it_would_collide_with(reserved):
+    [line] = error_lines(lake(zones=[zone(reserved)]))
+    assert line.startswith(f"{P}zones[0].name: '{reserved}' is reserved for ")
+    assert line.endswith(f" 'ml-dev-{reserved}'")
 
 
 def test_stack_name_that_spoils_every_bucket_name_is_reported_once():

@@ -24,6 +24,11 @@ def test_every_key_has_one_row_and_the_lifecycle_is_listed_once():
         "datalake:name", "datalake:production", "datalake:requireSseHeader", "datalake:administrators",
         "datalake:deployer", "datalake:tags", "datalake:key", "datalake:key.deletionWindowDays", "datalake:logs",
         "datalake:logs.lifecycle", "datalake:zones", "datalake:zones[].name", "datalake:zones[].lifecycle",
+        "datalake:datasets", "datalake:datasets[].name", "datalake:datasets[].zone", "datalake:datasets[].prefix",
+        "datalake:datasets[].schedule", "datalake:datasets[].eventMode", "datalake:athena",
+        "datalake:athena.bytesScannedCutoffPerQuery", "datalake:athena.resultsExpirationDays", "datalake:network",
+        "datalake:network.vpcId", "datalake:network.routeTableIds", "datalake:network.cidr",
+        "datalake:network.availabilityZones", "datalake:network.allowedBuckets", "datalake:perimeter",
         "<lifecycle>.transitions", "<lifecycle>.transitions[].days", "<lifecycle>.transitions[].storageClass",
         "<lifecycle>.expirationDays", "<lifecycle>.noncurrentVersions", "<lifecycle>.noncurrentVersions.transitions",
         "<lifecycle>.noncurrentVersions.transitions[].days",
@@ -46,6 +51,15 @@ def test_types_and_defaults_are_rendered():
         "one of `STANDARD_IA`, `GLACIER_IR`, `GLACIER`, `DEEP_ARCHIVE`"
     )
     assert rows["datalake:zones"][1] == '`[{"name": "raw"}, {"name": "processed"}, {"name": "curated"}]`'
+    assert rows["datalake:datasets"][:2] == ["list of mappings", "`[]`"]
+    assert rows["datalake:datasets[].zone"][:2] == ["string", "*required*"]
+    assert rows["datalake:datasets[].schedule"][:2] == ["string", "*unset*"]
+    assert rows["datalake:athena.bytesScannedCutoffPerQuery"][:2] == ["integer, at least 10485760", "`10737418240`"]
+    assert rows["datalake:athena.resultsExpirationDays"][:2] == ["integer, 1 to 3650", "`30`"]
+    assert rows["datalake:network"][:2] == ["mapping", "`{}`"]
+    assert rows["datalake:network.cidr"][:2] == ["string", '`"10.42.0.0/16"`']
+    assert rows["datalake:network.availabilityZones"][:2] == ["list of strings", "*unset*"]
+    assert rows["datalake:perimeter"][:2] == ["boolean", "*unset*"]
 
 
 def test_docs_module_prints_the_table():
