@@ -23,6 +23,13 @@ class LakeKeyArgs:
     deletion_window_days: int = 30
     protect: bool = False
     tags: dict[str, str] = field(default_factory=dict)
+    # Services besides S3 through which the account may use the key ("glue" for the catalog).
+    via_services: tuple[str, ...] = ()
+    # Log groups CloudWatch Logs may encrypt with the key (the crawlers' logs).
+    log_groups: tuple[str, ...] = ()
+    # Roles granted decryption through S3 in the key policy (the crawlers). KMS refuses a policy
+    # naming a role that does not exist yet: these outputs make the key wait for the roles.
+    crawler_role_arns: pulumi.Input[list[str]] = field(default_factory=list)
 
 
 class LakeKey(pulumi.ComponentResource):
@@ -33,8 +40,11 @@ class LakeKey(pulumi.ComponentResource):
     def __init__(self, name: str, args: LakeKeyArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__(TYPE_TOKEN, name, None, opts)
         env = args.environment
-        policy = pulumi.Output.all(env.partition, env.account_id, env.region).apply(
-            lambda v: json.dumps(lake_key_policy(v[0], v[1], v[2], list(args.administrators)))
+        policy = pulumi.Output.all(env.partition, env.account_id, env.region, args.crawler_role_arns).apply(
+            lambda v: json.dumps(lake_key_policy(
+                v[0], v[1], v[2], list(args.administrators), via_services=args.via_services,
+                log_groups=args.log_groups, crawler_role_arns=tuple(v[3]),
+            ))
         )
         # The policy is set on the key itself (not a separate KeyPolicy resource), so the key
         # never exists with the default policy, and the two can never fight over it.

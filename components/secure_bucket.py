@@ -14,6 +14,7 @@ import pulumi
 import pulumi_aws as aws
 
 from .documents.bucket_policy import secure_bucket_policy
+from .documents.perimeter import Perimeter
 from .documents.statements import Statement
 from .lifecycle import lifecycle_rules
 from .resource_options import child_options
@@ -47,6 +48,10 @@ class SecureBucketArgs:
     extra_policy_statements: pulumi.Input[list[Statement]] = field(default_factory=list)
     protect: bool = False
     tags: dict[str, str] = field(default_factory=dict)
+    # VPC-endpoint perimeter: deny requests from outside these endpoints, except for the exempt
+    # principals (administrators, deployer, crawler roles). None: no perimeter.
+    perimeter_endpoint_ids: pulumi.Input[list[str]] | None = None
+    perimeter_exempt_arns: pulumi.Input[list[str]] = field(default_factory=list)
 
 
 class SecureBucket(pulumi.ComponentResource):
@@ -149,9 +154,13 @@ class SecureBucket(pulumi.ComponentResource):
 
     def _policy(self, depends_on: list[pulumi.Resource]) -> aws.s3.BucketPolicy:
         args = self._args
-        document = pulumi.Output.all(self.bucket.arn, args.kms_key_arn, args.extra_policy_statements).apply(
-            lambda v: json.dumps(secure_bucket_policy(v[0], v[1], args.require_sse_header, tuple(v[2])))
-        )
+        document = pulumi.Output.all(
+            self.bucket.arn, args.kms_key_arn, args.extra_policy_statements,
+            args.perimeter_endpoint_ids, args.perimeter_exempt_arns,
+        ).apply(lambda v: json.dumps(secure_bucket_policy(
+            v[0], v[1], args.require_sse_header, tuple(v[2]),
+            perimeter=Perimeter(tuple(v[3]), tuple(v[4])) if v[3] is not None else None,
+        )))
         # Applied after Block Public Access and ownership controls: S3 answers 409 "conflicting
         # conditional operation" when a policy and BPA are written at the same time.
         return aws.s3.BucketPolicy(

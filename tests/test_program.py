@@ -15,17 +15,36 @@ ZONE_COUNTS_DEV = {
     "datalake:storage:DataLake": 1,
     "datalake:storage:LakeKey": 1,
     "datalake:storage:LogsBucket": 1,
-    "datalake:storage:SecureBucket": 4,
+    "datalake:storage:SecureBucket": 5,  # 3 zones, logs, query results
+    "datalake:network:LakeNetwork": 1,
+    "datalake:catalog:LakeCatalog": 1,
+    "datalake:query:QueryWorkgroup": 1,
     KEY_TYPE: 1,
     "aws:kms/alias:Alias": 1,
-    BUCKET_TYPE: 4,
-    s3_type("BucketVersioning"): 4,
-    s3_type("BucketServerSideEncryptionConfiguration"): 4,
-    s3_type("BucketPublicAccessBlock"): 4,
-    s3_type("BucketOwnershipControls"): 4,
-    s3_type("BucketLifecycleConfiguration"): 4,
-    s3_type("BucketLogging"): 3,
-    POLICY_TYPE: 4,
+    BUCKET_TYPE: 5,
+    s3_type("BucketVersioning"): 5,
+    s3_type("BucketServerSideEncryptionConfiguration"): 5,
+    s3_type("BucketPublicAccessBlock"): 5,
+    s3_type("BucketOwnershipControls"): 5,
+    s3_type("BucketLifecycleConfiguration"): 5,
+    s3_type("BucketLogging"): 4,
+    s3_type("BucketNotification"): 1,
+    POLICY_TYPE: 5,
+    "aws:ec2/vpc:Vpc": 1,
+    "aws:ec2/subnet:Subnet": 2,
+    "aws:ec2/routeTable:RouteTable": 2,
+    "aws:ec2/routeTableAssociation:RouteTableAssociation": 2,
+    "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup": 1,
+    "aws:ec2/vpcEndpoint:VpcEndpoint": 1,
+    "aws:glue/catalogDatabase:CatalogDatabase": 3,
+    "aws:glue/crawler:Crawler": 2,
+    "aws:glue/dataCatalogEncryptionSettings:DataCatalogEncryptionSettings": 1,
+    "aws:glue/securityConfiguration:SecurityConfiguration": 1,
+    "aws:iam/role:Role": 2,
+    "aws:iam/rolePolicy:RolePolicy": 2,
+    "aws:sqs/queue:Queue": 2,
+    "aws:sqs/queuePolicy:QueuePolicy": 1,
+    "aws:athena/workgroup:Workgroup": 1,
 }
 
 
@@ -87,7 +106,8 @@ def test_logs_bucket_policy_grants_delivery_for_lake_buckets_only(dev):
     assert delivery["Sid"] == "AllowS3ServerAccessLogDelivery"
     assert delivery["Resource"] == "arn:aws:s3:::mlteam-dev-logs/access-logs/*"
     assert delivery["Condition"] == {
-        "ArnLike": {"aws:SourceArn": sorted(f"arn:aws:s3:::mlteam-dev-{z}" for z in ("raw", "processed", "curated"))},
+        "ArnLike": {"aws:SourceArn": sorted(
+            f"arn:aws:s3:::mlteam-dev-{z}" for z in ("raw", "processed", "curated", "query-results"))},
         "StringEquals": {"aws:SourceAccount": "123456789012"},
     }
 
@@ -107,10 +127,12 @@ def test_dev_protects_nothing_and_has_no_warning(dev):
     assert dev.warnings == []
 
 
-def test_prod_protects_and_retains_every_cloud_resource(prod):
+def test_prod_protects_and_retains_every_cloud_resource_but_the_endpoint(prod):
     cloud = [r for r in prod.resources if r.custom]
-    assert len(cloud) == 33  # 3 zones x 8, logs bucket 7 (no self-logging), key, alias
-    assert all(r.protect and r.retain_on_delete for r in cloud)
+    assert len(cloud) == 61
+    unprotected = [r.type for r in cloud if not (r.protect and r.retain_on_delete)]
+    # The endpoint holds no data: replacing it must stay possible (prod uses an existing VPC).
+    assert unprotected == ["aws:ec2/vpcEndpoint:VpcEndpoint"]
 
 
 def test_prod_settings_reach_resources(prod):
@@ -121,9 +143,22 @@ def test_prod_settings_reach_resources(prod):
         "AWS": ["arn:aws:iam::210987654321:role/LakeAdmin", "arn:aws:iam::210987654321:role/PlatformDeployer"]
     }
     assert prod.outputs["keyArn"].startswith("arn:aws:kms:eu-west-1:210987654321:key/")
+    endpoint = resources.one("aws:ec2/vpcEndpoint:VpcEndpoint", "network-s3-endpoint")
     for zone in ("raw", "processed", "curated"):
-        sids = [s["Sid"] for s in resources.policy_of(POLICY_TYPE, f"{zone}-policy")["Statement"]]
-        assert sids[-1] == "DenyMissingEncryptionHeader"
+        statements = resources.policy_of(POLICY_TYPE, f"{zone}-policy")["Statement"]
+        assert [s["Sid"] for s in statements][-2:] == ["DenyMissingEncryptionHeader", "DenyOutsideLakeEndpoint"]
+        perimeter = statements[-1]["Condition"]
+        assert perimeter["StringNotEquals"] == {"aws:SourceVpce": [endpoint.id]}
+        assert perimeter["ArnNotLike"]["aws:PrincipalArn"] == [
+            "arn:aws:iam::210987654321:role/LakeAdmin",
+            "arn:aws:iam::210987654321:role/PlatformDeployer",
+            "arn:aws:iam::210987654321:role/aws-service-role/*",
+            "arn:aws:iam::210987654321:role/mlteam-prod-crawler-annotations",
+            "arn:aws:iam::210987654321:role/mlteam-prod-crawler-features",
+            "arn:aws:iam::210987654321:role/mlteam-prod-crawler-images",
+        ]
+    assert endpoint.inputs["vpcId"] == "vpc-0a1b2c3d4e5f60718"
+    assert endpoint.inputs["routeTableIds"] == ["rtb-0a1b2c3d4e5f60718", "rtb-0f1e2d3c4b5a69788"]
     raw = resources.one(s3_type("BucketLifecycleConfiguration"), "raw-lifecycle").inputs["rules"]
     assert raw[0]["transitions"][-1] == {"days": 270, "storageClass": "DEEP_ARCHIVE"}
     assert raw[1]["noncurrentVersionExpiration"] == {"noncurrentDays": 180, "newerNoncurrentVersions": 3}

@@ -7,6 +7,7 @@ a deny for teams that want every client to state its encryption.
 
 from __future__ import annotations
 
+from .perimeter import Perimeter, deny_outside_endpoint
 from .statements import PolicyDocument, Statement, deny_insecure_transport, deny_outdated_tls, policy_document
 
 SSE_HEADER = "s3:x-amz-server-side-encryption"
@@ -76,11 +77,14 @@ def secure_bucket_policy(
     kms_key_arn: str | None,
     require_sse_header: bool = False,
     extra_statements: tuple[Statement, ...] = (),
+    perimeter: Perimeter | None = None,
 ) -> PolicyDocument:
     """The whole policy of a secure bucket.
 
     ``kms_key_arn`` None means an SSE-S3 bucket (the access-log target), which gets the transport
     rules only: S3 log delivery sends no SSE header and cannot use a KMS key.
+    ``perimeter``: deny requests from outside the lake's endpoints (see ``perimeter``); None, the
+    default, leaves the bucket reachable from any network its other rules allow.
     """
     statements = [deny_insecure_transport(bucket_arn), deny_outdated_tls(bucket_arn)]
     if kms_key_arn is not None:
@@ -92,4 +96,6 @@ def secure_bucket_policy(
         ]
         if require_sse_header:
             statements.append(deny_missing_sse_header(bucket_arn))
+    if perimeter is not None:
+        statements.append(deny_outside_endpoint(bucket_arn, perimeter.endpoint_ids, perimeter.exempt_principal_arns))
     return policy_document(statements + list(extra_statements))

@@ -3,14 +3,19 @@
 - the account root: IAM policies of the account may grant use of the key (without it only this
   policy could, and a mistake would lock the account out);
 - the named administrators: manage the key, with no use of it;
+- optional grants: the crawler roles' decryption through S3 (the key side of
+  ``crawler_role.crawler_policy``), and the CloudWatch Logs service's encryption of named log
+  groups (crawler logs, encrypted by the crawlers' security configuration);
 - two denies that hold whatever IAM grants: cryptographic use only through S3 in the lake's
-  region (``kms:ViaService``), and only by principals of the lake's account
-  (``kms:CallerAccount``). An Allow could not do this: Allow statements add up, and the root
-  statement already lets IAM grant everything.
+  region (``kms:ViaService``; plus the ``via_services`` named, e.g. Glue for the Data Catalog),
+  and only by principals of the lake's account (``kms:CallerAccount``). An Allow could not do
+  this: Allow statements add up, and the root statement already lets IAM grant everything.
 """
 
 from __future__ import annotations
 
+from .arns import log_group_arn, regional_service
+from .grants import via_service
 from .statements import PolicyDocument, Statement, policy_document
 
 # Managing the key, listed one by one: no wildcard and no cryptographic action. (Administrators
@@ -95,9 +100,16 @@ def _deny_use(sid: str, condition: dict) -> Statement:
     }
 
 
-def deny_use_outside_s3(region: str) -> Statement:
-    """Use of the key only through S3 in the lake's region, whatever IAM policies grant."""
-    return _deny_use("DenyUseOutsideS3", {"StringNotEquals": {"kms:ViaService": f"s3.{region}.amazonaws.com"}})
+def deny_use_outside_s3(region: str, via_services: tuple[str, ...] = ()) -> Statement:
+    """Use of the key only through S3 (and ``via_services``) in the lake's region, whatever IAM
+    policies grant. With several services, ``StringNotEquals`` denies a call through none of them."""
+    for service in via_services:
+        if "." in service or not service:
+            raise ValueError(f"via_services holds service names such as 'glue', got {service!r}")
+    allowed = sorted(regional_service(service, region) for service in {"s3", *via_services})
+    # S3 alone stays a string, as the policy has always been written.
+    via = allowed if len(allowed) > 1 else allowed[0]
+    return _deny_use("DenyUseOutsideS3", {"StringNotEquals": {"kms:ViaService": via}})
 
 
 def deny_use_by_other_accounts(account_id: str) -> Statement:
@@ -105,11 +117,70 @@ def deny_use_by_other_accounts(account_id: str) -> Statement:
     return _deny_use("DenyUseByOtherAccounts", {"StringNotEquals": {"kms:CallerAccount": account_id}})
 
 
+def allow_crawlers_to_decrypt(crawler_role_arns: tuple[str, ...], region: str) -> Statement:
+    """The crawler roles may decrypt what they read through S3: the key side of their identity
+    policy's grant, so that the key policy itself names who decrypts lake data, and the grant
+    holds even if the root statement is ever narrowed."""
+    return {
+        "Sid": "AllowCrawlersToDecryptThroughS3",
+        "Effect": "Allow",
+        "Principal": {"AWS": sorted(crawler_role_arns)},
+        "Action": "kms:Decrypt",
+        "Resource": "*",
+        "Condition": via_service("s3", region),
+    }
+
+
+def allow_log_encryption(partition: str, region: str, account_id: str, log_groups: tuple[str, ...]) -> Statement:
+    """CloudWatch Logs may encrypt and read the named log groups of the account with the key.
+
+    The key policy AWS documents for encrypted log groups, scoped by the log group ARN that
+    CloudWatch Logs puts in the encryption context
+    (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html), with
+    two changes. Its wildcards (kms:Encrypt*, kms:Decrypt*, kms:ReEncrypt*, kms:GenerateDataKey*)
+    are written out, and its kms:Describe* is left out: kms:DescribeKey carries no encryption
+    context, so under this condition it is never allowed anyway. And ``StringLike``, the type of
+    encryption-context keys, rather than AWS's ``ArnLike``: with one trailing ``*`` both match
+    the same log groups.
+    """
+    return {
+        "Sid": "AllowCloudWatchLogsEncryption",
+        "Effect": "Allow",
+        "Principal": {"Service": regional_service("logs", region)},
+        "Action": list(KEY_USE_ACTIONS),
+        "Resource": "*",
+        "Condition": {
+            "StringLike": {
+                "kms:EncryptionContext:aws:logs:arn": sorted(
+                    log_group_arn(partition, region, account_id, name) for name in log_groups
+                )
+            }
+        },
+    }
+
+
 def lake_key_policy(
-    partition: str, account_id: str, region: str, administrators: list[str]
+    partition: str,
+    account_id: str,
+    region: str,
+    administrators: list[str],
+    *,
+    via_services: tuple[str, ...] = (),
+    log_groups: tuple[str, ...] = (),
+    crawler_role_arns: tuple[str, ...] = (),
 ) -> PolicyDocument:
+    """The key policy; each option adds to it, and none given leaves the four base statements.
+
+    ``via_services``: services besides S3 (``"glue"``) through which the account may use the key.
+    ``log_groups``: log group names (patterns, ``/aws-glue/crawlers*``) CloudWatch Logs may
+    encrypt with the key. ``crawler_role_arns``: roles granted decryption through S3.
+    """
     statements = [enable_iam_policies(partition, account_id)]
     if administrators:
         statements.append(allow_key_administration(administrators))
-    statements += [deny_use_outside_s3(region), deny_use_by_other_accounts(account_id)]
+    if crawler_role_arns:
+        statements.append(allow_crawlers_to_decrypt(crawler_role_arns, region))
+    if log_groups:
+        statements.append(allow_log_encryption(partition, region, account_id, log_groups))
+    statements += [deny_use_outside_s3(region, via_services), deny_use_by_other_accounts(account_id)]
     return policy_document(statements)

@@ -60,6 +60,33 @@ def _kms_alias(args: pulumi.runtime.MockResourceArgs, env: MockEnvironment) -> t
     return name, {"arn": f"{prefix}:{name}", "targetKeyArn": f"{prefix}:key/{args.inputs['targetKeyId']}"}
 
 
+def _hex_id(prefix: str):
+    """EC2-style ids (vpc-0123456789abcdef0), stable per resource name."""
+    def handler(args: pulumi.runtime.MockResourceArgs, env: MockEnvironment) -> tuple[str, dict]:
+        resource_id = f"{prefix}-{_stable_uuid(args.typ, args.name).replace('-', '')[:17]}"
+        return resource_id, {"arn": f"arn:{env.partition}:ec2:{env.region}:{env.account_id}:{prefix}/{resource_id}"}
+    return handler
+
+
+def _iam_role(args: pulumi.runtime.MockResourceArgs, env: MockEnvironment) -> tuple[str, dict]:
+    name = args.inputs.get("name") or args.name
+    return name, {"arn": f"arn:{env.partition}:iam::{env.account_id}:role/{name}", "uniqueId": "AROAOFFLINEPLAN"}
+
+
+def _sqs_queue(args: pulumi.runtime.MockResourceArgs, env: MockEnvironment) -> tuple[str, dict]:
+    name = args.inputs.get("name") or args.name
+    url = f"https://sqs.{env.region}.amazonaws.com/{env.account_id}/{name}"
+    return url, {"arn": f"arn:{env.partition}:sqs:{env.region}:{env.account_id}:{name}", "url": url}
+
+
+def _named(service: str, kind: str):
+    """Resources identified by their name, with an ARN of ``service`` and ``kind``."""
+    def handler(args: pulumi.runtime.MockResourceArgs, env: MockEnvironment) -> tuple[str, dict]:
+        name = args.inputs.get("name") or args.name
+        return name, {"arn": f"arn:{env.partition}:{service}:{env.region}:{env.account_id}:{kind}/{name}"}
+    return handler
+
+
 def _bucket_setting(args: pulumi.runtime.MockResourceArgs, env: MockEnvironment) -> tuple[str, dict]:
     # The provider identifies every split S3 setting by the bucket name.
     return args.inputs["bucket"], {}
@@ -80,6 +107,18 @@ _RESOURCES: dict[str, Callable[[pulumi.runtime.MockResourceArgs, MockEnvironment
     "aws:kms/key:Key": _kms_key,
     "aws:kms/alias:Alias": _kms_alias,
     **{f"aws:s3/{name[0].lower()}{name[1:]}:{name}": _bucket_setting for name in _S3_SETTINGS},
+    "aws:s3/bucketNotification:BucketNotification": _bucket_setting,
+    "aws:ec2/vpc:Vpc": _hex_id("vpc"),
+    "aws:ec2/subnet:Subnet": _hex_id("subnet"),
+    "aws:ec2/routeTable:RouteTable": _hex_id("rtb"),
+    "aws:ec2/routeTableAssociation:RouteTableAssociation": _hex_id("rtbassoc"),
+    "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup": _hex_id("sg"),
+    "aws:ec2/vpcEndpoint:VpcEndpoint": _hex_id("vpce"),
+    "aws:iam/role:Role": _iam_role,
+    "aws:sqs/queue:Queue": _sqs_queue,
+    "aws:glue/catalogDatabase:CatalogDatabase": _named("glue", "database"),
+    "aws:glue/crawler:Crawler": _named("glue", "crawler"),
+    "aws:athena/workgroup:Workgroup": _named("athena", "workgroup"),
 }
 
 
@@ -108,6 +147,9 @@ class LakeMocks(pulumi.runtime.Mocks):
             }
         if args.token == "aws:index/getRegion:getRegion":
             return {"region": env.region, "name": env.region, "id": env.region}
+        if args.token == "aws:index/getAvailabilityZones:getAvailabilityZones":
+            names = [f"{env.region}{suffix}" for suffix in "abc"]
+            return {"names": names, "zoneIds": [f"{env.region}-az{i}" for i in range(1, 4)], "id": env.region}
         if args.token == "aws:index/getPartition:getPartition":
             return {"partition": env.partition, "id": env.partition, "dnsSuffix": "amazonaws.com"}
         # An unanswered invoke would silently yield None and hide a program change.
