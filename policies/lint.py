@@ -65,8 +65,9 @@ EXCEPTIONS = (
         issue="RESOURCE_STAR",
         detail=KMS_ACTIONS,
         why='In a key policy "Resource": "*" means "this KMS key": the key the policy is attached to, '
-        "not every key. The lake's resource policies are bucket and key policies, and S3 refuses bucket "
-        "policies with non-S3 actions, so a resource-policy finding on KMS actions only is a key policy's.",
+        "not every key. Of the lake's resource policies (bucket, key, S3 endpoint and SQS queue policies) only "
+        "key policies hold KMS actions: S3 refuses bucket policies with non-S3 actions, and the endpoint and queue "
+        "policies name S3 and SQS actions only. So a resource-policy finding on KMS actions only is a key policy's.",
         reference="https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-overview.html",
     ),
     LintException(
@@ -98,6 +99,59 @@ EXCEPTIONS = (
         "match, and s3:InitiateReplication is called by S3 Batch Operations for Batch Replication jobs, "
         "not by a client over TLS. A key absent from a request makes the Deny not apply to it; it opens nothing.",
         reference="https://repost.aws/knowledge-center/s3-enforce-modern-tls",
+    ),
+    LintException(
+        kind="resource",
+        issue="UNKNOWN_CONDITION_FOR_ACTION",
+        detail=r"Unknown condition aws:ViaAWSService for action s3:\w+",
+        why="aws:ViaAWSService is a global condition key, in the context of every request (true when an AWS "
+        "service calls on a principal's behalf with its credentials); the perimeter deny lets those calls "
+        "through. parliament's list of global keys predates it, and it checks the statement's NotAction "
+        "actions (the ones the deny leaves alone) as if the statement applied to them.",
+        reference="https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html"
+        "#condition-keys-viaawsservice",
+    ),
+    LintException(
+        kind="resource",
+        issue="RESOURCE_MISMATCH",
+        detail=r"\[\{'action': 's3:\w+', 'required_format': '(?!arn:\*:s3:::)[^']*'\}"
+        r"(, \{'action': 's3:\w+', 'required_format': '(?!arn:\*:s3:::)[^']*'\})*\]",
+        why="The S3 gateway endpoint policy allows s3:* on the listed buckets and their objects only, so that "
+        "nothing else passes the endpoint. The actions parliament lists act on no bucket or object (access "
+        "points, batch jobs, Storage Lens, account settings): they match none of the ARNs, so they do not "
+        "pass, which is the intent. A mismatch on a bucket or object action (format arn:*:s3:::...) stays a "
+        "finding.",
+        reference="https://docs.aws.amazon.com/vpc/latest/privatelink/vpc-endpoints-s3.html",
+    ),
+    LintException(
+        kind="resource",
+        issue="PERMISSIONS_MANAGEMENT_ACTIONS",
+        detail=r"(?i)(?=.*\bs3:putbucketpolicy\b)(?=.*\bs3:bypassgovernanceretention\b)s3:\w+(, s3:\w+)*",
+        why="The finding of a resource policy allowing s3:*, which the lake writes only in its S3 gateway "
+        "endpoint policy (bucket policies allow no such action; their tests say so). An endpoint policy grants "
+        "nothing: it narrows what may pass the endpoint, and the caller still needs an identity policy that "
+        "allows the action and a bucket policy that does not deny it. parliament reads it as a grant.",
+        reference="https://docs.aws.amazon.com/vpc/latest/privatelink/vpc-endpoints-access.html",
+    ),
+    LintException(
+        kind="generic",
+        issue="MALFORMED",
+        detail="Statement contains neither Resource nor NotResource",
+        why="A role trust policy is the role's own resource policy: it names who may assume the role "
+        "(Principal, sts:AssumeRole) and has no Resource, as in IAM's examples of roles for AWS services. "
+        "parliament reads every document as an identity policy. The grammar still requires a Resource in "
+        "identity and resource policies, so only generic documents (trust policies) are excepted.",
+        reference="https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_create_for-service.html",
+    ),
+    LintException(
+        kind="identity",
+        issue="PERMISSIONS_MANAGEMENT_ACTIONS",
+        detail="(?i)sqs:setqueueattributes",
+        why="AWS classes sqs:SetQueueAttributes as a Write action (parliament's own IAM data says so too); "
+        "its community auditor lists it from an old Policy Sentry snapshot. AWS Glue documents it for the "
+        "role of a crawler in event mode; the lake grants it on the crawler's own event queues only, to a "
+        "role only Glue can assume.",
+        reference="https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonsqs.html",
     ),
 )
 

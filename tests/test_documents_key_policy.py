@@ -1,5 +1,7 @@
 """The lake key policy: root delegation, named administrators, use through S3 only."""
 
+import pytest
+
 from components.documents.key_policy import KEY_ADMIN_ACTIONS, KEY_USE_ACTIONS, lake_key_policy
 from tests.support import statement
 
@@ -95,3 +97,69 @@ def test_no_allow_to_any_principal_and_kms_star_only_for_root():
 def test_partition_flows_into_arns():
     doc = lake_key_policy("aws-cn", "123456789012", "cn-north-1", [])
     assert statement(doc, "EnableIamPolicies")["Principal"] == {"AWS": "arn:aws-cn:iam::123456789012:root"}
+
+
+CRAWLER = "arn:aws:iam::123456789012:role/mlteam-prod-images-crawler"
+
+
+def key_with(**options) -> dict:
+    return lake_key_policy("aws", "123456789012", "eu-west-1", ADMINS, **options)
+
+
+def test_options_add_statements_between_administration_and_denies():
+    doc = key_with(via_services=("glue",), log_groups=("/aws-glue/crawlers*",),
+                                crawler_role_arns=(CRAWLER,))
+    assert [s["Sid"] for s in doc["Statement"]] == [
+        "EnableIamPolicies",
+        "AllowKeyAdministration",
+        "AllowCrawlersToDecryptThroughS3",
+        "AllowCloudWatchLogsEncryption",
+        "DenyUseOutsideS3",
+        "DenyUseByOtherAccounts",
+    ]
+
+
+def test_no_option_keeps_the_base_policy():
+    assert key_with(via_services=(), log_groups=(), crawler_role_arns=()) == policy()
+
+
+def test_use_through_s3_or_the_named_services_of_the_region():
+    condition = statement(key_with(via_services=("glue",)), "DenyUseOutsideS3")["Condition"]
+    assert condition == {
+        "StringNotEquals": {"kms:ViaService": ["glue.eu-west-1.amazonaws.com", "s3.eu-west-1.amazonaws.com"]},
+        "Bool": {"aws:PrincipalIsAWSService": "false"},
+    }
+
+
+@pytest.mark.parametrize("service", ["glue.eu-west-1.amazonaws.com", ""])
+def test_via_services_are_service_names(service):
+    with pytest.raises(ValueError, match="service names such as 'glue'"):
+        key_with(via_services=(service,))
+
+
+def test_cloudwatch_logs_encrypts_the_named_log_groups_only():
+    assert statement(key_with(log_groups=("/aws-glue/crawlers*",)), "AllowCloudWatchLogsEncryption") == {
+        "Sid": "AllowCloudWatchLogsEncryption",
+        "Effect": "Allow",
+        "Principal": {"Service": "logs.eu-west-1.amazonaws.com"},
+        "Action": list(KEY_USE_ACTIONS),
+        "Resource": "*",
+        "Condition": {
+            "StringLike": {
+                "kms:EncryptionContext:aws:logs:arn": [
+                    "arn:aws:logs:eu-west-1:123456789012:log-group:/aws-glue/crawlers*"
+                ]
+            }
+        },
+    }
+
+
+def test_crawlers_decrypt_through_s3_only():
+    assert statement(key_with(crawler_role_arns=(CRAWLER,)), "AllowCrawlersToDecryptThroughS3") == {
+        "Sid": "AllowCrawlersToDecryptThroughS3",
+        "Effect": "Allow",
+        "Principal": {"AWS": [CRAWLER]},
+        "Action": "kms:Decrypt",
+        "Resource": "*",
+        "Condition": {"StringEquals": {"kms:ViaService": "s3.eu-west-1.amazonaws.com"}},
+    }

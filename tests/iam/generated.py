@@ -12,10 +12,15 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+from components.documents.arns import CRAWLER_LOG_GROUPS
 from components.documents.bucket_policy import secure_bucket_policy
+from components.documents.crawler_role import crawler_policy, glue_trust_policy
+from components.documents.endpoint_policy import lake_endpoint_policy
 from components.documents.grants import read_access
 from components.documents.key_policy import lake_key_policy
 from components.documents.logs_bucket_policy import allow_access_log_delivery
+from components.documents.perimeter import Perimeter, service_linked_roles
+from components.documents.queue_policy import notification_queue_policy
 from lake.plan.render import plan_document
 from lake.plan.runner import plan_stack
 from tests.support import ACCOUNT, REPO
@@ -26,12 +31,20 @@ STACKS = ("dev", "prod")
 PLAN_POLICY_KINDS = {
     ("aws:kms/key:Key", "policy"): "resource",
     ("aws:s3/bucketPolicy:BucketPolicy", "policy"): "resource",
+    ("aws:ec2/vpcEndpoint:VpcEndpoint", "policy"): "resource",
+    ("aws:sqs/queuePolicy:QueuePolicy", "policy"): "resource",
+    ("aws:iam/role:Role", "assumeRolePolicy"): "generic",
+    ("aws:iam/rolePolicy:RolePolicy", "policy"): "identity",
 }
 
 BUCKET = "arn:aws:s3:::mlteam-test-raw"
 LOGS_BUCKET = "arn:aws:s3:::mlteam-test-logs"
 KEY = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 ADMINISTRATOR = f"arn:aws:iam::{ACCOUNT}:role/LakeAdmin"
+CRAWLER_ROLE = f"arn:aws:iam::{ACCOUNT}:role/mlteam-test-images-crawler"
+ENDPOINT = "vpce-0123456789abcdef0"
+ALLOWED_BUCKET = "arn:aws:s3:::shared-model-registry"
+QUEUE = f"arn:aws:sqs:us-east-1:{ACCOUNT}:mlteam-test-images-events"
 
 
 @dataclass(frozen=True)
@@ -70,13 +83,23 @@ def _built(name: str, kind: str, builder: Any, *args: Any, **kwargs: Any) -> Gen
 
 def builder_policies() -> list[GeneratedPolicy]:
     delivery = allow_access_log_delivery(LOGS_BUCKET, "access-logs/", [BUCKET], ACCOUNT)
+    perimeter = Perimeter((ENDPOINT,), (ADMINISTRATOR, CRAWLER_ROLE, service_linked_roles("aws", ACCOUNT)))
+    crawler = ("aws", "us-east-1", ACCOUNT, BUCKET, "images/", KEY, "mlteam_test_raw")
     return [
         _built("zone bucket", "resource", secure_bucket_policy, BUCKET, KEY),
         _built("zone bucket, strict", "resource", secure_bucket_policy, BUCKET, KEY, require_sse_header=True),
+        _built("zone bucket, perimeter", "resource", secure_bucket_policy, BUCKET, KEY, perimeter=perimeter),
         _built("logs bucket", "resource", secure_bucket_policy, LOGS_BUCKET, None, extra_statements=(delivery,)),
         _built("key", "resource", lake_key_policy, "aws", ACCOUNT, "us-east-1", [ADMINISTRATOR]),
         _built("key, no administrators", "resource", lake_key_policy, "aws", ACCOUNT, "us-east-1", []),
+        _built("key, with crawlers", "resource", lake_key_policy, "aws", ACCOUNT, "us-east-1", [ADMINISTRATOR],
+               via_services=("glue",), log_groups=(CRAWLER_LOG_GROUPS,), crawler_role_arns=(CRAWLER_ROLE,)),
         _built("read access", "identity", read_access, [BUCKET], KEY, "us-east-1"),
+        _built("s3 endpoint", "resource", lake_endpoint_policy, [BUCKET, LOGS_BUCKET, ALLOWED_BUCKET], ACCOUNT),
+        _built("crawler trust", "generic", glue_trust_policy, ACCOUNT),
+        _built("crawler", "identity", crawler_policy, *crawler),
+        _built("crawler, event mode", "identity", crawler_policy, *crawler, (QUEUE,)),
+        _built("event queue", "resource", notification_queue_policy, QUEUE, BUCKET, ACCOUNT),
     ]
 
 
