@@ -174,6 +174,93 @@ class IamPolicy:
 
 
 @dataclass(frozen=True)
+class VpcEndpoint:
+    """A VPC endpoint; the lake's is an S3 gateway endpoint whose policy narrows what may pass."""
+
+    name: str
+    ref: str
+    service_name: Maybe[str] = None  # "com.amazonaws.<region>.s3"
+    endpoint_type: Maybe[str] = None  # "Gateway", "Interface"
+    policy: Maybe[dict[str, Any]] = None  # None: the default policy, which allows everything
+    endpoint_id: Maybe[str] = UNKNOWN  # "vpce-...", what aws:SourceVpce conditions name
+
+
+@dataclass(frozen=True)
+class Crawler:
+    name: str
+    ref: str
+    role_arn: Maybe[str] = None
+    database: Maybe[str] = None
+    s3_paths: tuple[Maybe[str], ...] = ()  # "s3://bucket/prefix"
+    security_configuration: Maybe[str] = None  # the name of a GlueSecurityConfiguration
+    event_queue_arns: tuple[Maybe[str], ...] = ()  # the SQS queues of its S3 events (event mode)
+    recrawl_behavior: Maybe[str] = None  # "CRAWL_EVERYTHING", "CRAWL_EVENT_MODE"...
+
+
+@dataclass(frozen=True)
+class GlueSecurityConfiguration:
+    """How Glue encrypts what a crawler or job writes: S3 data, CloudWatch logs, job bookmarks."""
+
+    name: str
+    ref: str
+    s3_mode: Maybe[str] = None  # "SSE-KMS", "SSE-S3", "DISABLED"
+    cloudwatch_mode: Maybe[str] = None  # "SSE-KMS", "DISABLED"
+    job_bookmarks_mode: Maybe[str] = None  # "CSE-KMS", "DISABLED"
+    key_arns: tuple[Maybe[str], ...] = ()
+
+
+@dataclass(frozen=True)
+class CatalogEncryption:
+    """The Glue Data Catalog's encryption settings (one per account and region)."""
+
+    ref: str
+    mode: Maybe[str] = None  # "SSE-KMS", "SSE-KMS-WITH-SERVICE-ROLE", "DISABLED"
+    key_arn: Maybe[str] = None
+    password_encrypted: Maybe[bool] = None
+    password_key_arn: Maybe[str] = None
+
+    @property
+    def name(self) -> str:
+        """What findings name: the account's catalog has no name of its own."""
+        return "data-catalog"
+
+
+@dataclass(frozen=True)
+class Workgroup:
+    """An Athena workgroup and where (and how encrypted) its query results go."""
+
+    name: str
+    ref: str
+    enforced: Maybe[bool] = None  # clients cannot override the result configuration
+    cutoff: Maybe[int] = None  # bytes scanned per query
+    output_location: Maybe[str] = None
+    encryption_option: Maybe[str] = None  # "SSE_S3", "SSE_KMS", "CSE_KMS"
+    kms_key_arn: Maybe[str] = None
+
+
+@dataclass(frozen=True)
+class Queue:
+    name: str
+    ref: str
+    arn: Maybe[str] = UNKNOWN
+    encrypted: Maybe[bool] = None  # SQS-managed SSE or a KMS key
+    kms_key_id: Maybe[str] = None
+    policy: Maybe[dict[str, Any]] = None  # of its QueuePolicy, if any
+    has_dead_letter_queue: Maybe[bool] = None  # it has a redrive policy
+
+
+@dataclass(frozen=True)
+class Role:
+    """An IAM role with its trust policy and its inline policies (RolePolicy documents)."""
+
+    name: str
+    ref: str
+    arn: Maybe[str] = UNKNOWN
+    trust_policy: Maybe[dict[str, Any]] = None
+    policies: tuple[Maybe[dict[str, Any]], ...] = ()
+
+
+@dataclass(frozen=True)
 class Lake:
     source: str  # "plan", "preview", "live"
     account_id: Maybe[str] = UNKNOWN
@@ -187,6 +274,16 @@ class Lake:
     iam_policies: tuple[IamPolicy, ...] = ()
     # Managed by this stack? None: the stack does not manage account-level Block Public Access.
     account_public_access_block: Maybe[PublicAccessBlock] = None
+    # Is the data perimeter on? None: this source cannot tell.
+    perimeter: bool | None = None
+    endpoints: tuple[VpcEndpoint, ...] = ()
+    crawlers: tuple[Crawler, ...] = ()
+    security_configurations: tuple[GlueSecurityConfiguration, ...] = ()
+    # None: the stack does not manage the Data Catalog's encryption.
+    catalog_encryption: CatalogEncryption | None = None
+    workgroups: tuple[Workgroup, ...] = ()
+    queues: tuple[Queue, ...] = ()
+    roles: tuple[Role, ...] = ()
 
     @property
     def lake_keys(self) -> tuple[Key, ...]:
@@ -200,3 +297,11 @@ class Lake:
 
     def bucket_named(self, name: Any) -> Bucket | None:
         return next((b for b in self.buckets if b.name == name), None)
+
+    def security_configuration_named(self, name: Any) -> GlueSecurityConfiguration | None:
+        return next((c for c in self.security_configurations if c.name == name), None)
+
+    @property
+    def event_queue_arns(self) -> frozenset[Any]:
+        """The queues crawlers read S3 events from."""
+        return frozenset(arn for c in self.crawlers for arn in c.event_queue_arns)

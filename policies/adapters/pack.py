@@ -57,7 +57,7 @@ def lake_from_stack(args: StackValidationArgs) -> Lake:
             props=plain(r.props),
             protect=bool(r.opts.protect) if r.opts is not None else None,
             retain_on_delete=None,  # not exposed to policy packs
-            bucket_urn=next((d.urn for d in r.property_dependencies.get("bucket", [])), None),
+            dependencies={prop: deps[0].urn for prop, deps in r.property_dependencies.items() if deps},
         )
         for r in args.resources
     ]

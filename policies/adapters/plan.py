@@ -10,7 +10,6 @@ from .resources import LakeContext, ResourceRecord, build_lake
 
 def record_of(resource: dict[str, Any]) -> ResourceRecord:
     options = resource["options"]
-    bucket_deps = options["propertyDependencies"].get("bucket") or [None]
     return ResourceRecord(
         type=resource["type"],
         urn=resource["urn"],
@@ -18,7 +17,7 @@ def record_of(resource: dict[str, Any]) -> ResourceRecord:
         props={**resource["inputs"], **resource["computed"]},
         protect=options["protect"],
         retain_on_delete=options["retainOnDelete"],
-        bucket_urn=bucket_deps[0],
+        dependencies={prop: urns[0] for prop, urns in options["propertyDependencies"].items() if urns},
     )
 
 
@@ -30,6 +29,8 @@ def lake_from_plan(document: dict[str, Any]) -> Lake:
         region=environment["region"],
         partition=environment["partition"],
         production=bool(settings["production"]),
+        # No explicit setting: the perimeter is on in production (settings.perimeter_enabled).
+        perimeter=bool(settings["production"] if settings.get("perimeter") is None else settings["perimeter"]),
         administrators=tuple(settings["administrators"]),
         deployer=settings.get("deployer"),
     )

@@ -10,13 +10,16 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, TypeVar
 
 from ..iam import account_of, aws_principals, statements
 from ..model import (
     UNKNOWN,
     Bucket,
+    CatalogEncryption,
+    Crawler,
     Encryption,
+    GlueSecurityConfiguration,
     IamPolicy,
     Key,
     Lake,
@@ -24,9 +27,15 @@ from ..model import (
     LifecycleRule,
     Logging,
     PublicAccessBlock,
+    Queue,
+    Role,
     Transition,
+    VpcEndpoint,
+    Workgroup,
     is_unknown,
 )
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -37,8 +46,13 @@ class ResourceRecord:
     props: dict[str, Any]
     protect: bool | None = None
     retain_on_delete: bool | None = None
-    # URN of the bucket a split S3 setting refers to (its ``bucket`` property dependency).
-    bucket_urn: str | None = None
+    # Input property -> URN of the resource whose output it uses (Pulumi's property dependencies):
+    # how a split S3 setting finds its bucket, a QueuePolicy its queue, a RolePolicy its role.
+    dependencies: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def bucket_urn(self) -> str | None:
+        return self.dependencies.get("bucket")
 
 
 @dataclass(frozen=True)
@@ -50,6 +64,7 @@ class LakeContext:
     region: Any = None
     partition: Any = None
     production: bool | None = None
+    perimeter: bool | None = None
     administrators: tuple[str, ...] | None = None
     deployer: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
@@ -177,13 +192,24 @@ def _or_default(value: Any, default: Any) -> Any:
     return default if value is None else value
 
 
+def _name(record: ResourceRecord, prop: str = "name") -> str:
+    """The physical name the program gives, else the Pulumi resource name."""
+    name = get(record.props, prop)
+    return name if isinstance(name, str) else record.name
+
+
+def _computed(props: dict[str, Any], prop: str) -> Any:
+    """An output the provider computes (an ARN, an id): UNKNOWN until the source knows it."""
+    value = get(props, prop)
+    return UNKNOWN if value is None else value
+
+
 def _bucket(record: ResourceRecord) -> Bucket:
     props = record.props
-    name = get(props, "bucket")
     return Bucket(
-        name=name if isinstance(name, str) else record.name,
+        name=_name(record, "bucket"),
         ref=record.urn,
-        arn=get(props, "arn") if get(props, "arn") is not None else UNKNOWN,
+        arn=_computed(props, "arn"),
         tags=_tags(props),
         force_destroy=_or_default(get(props, "forceDestroy"), False),
         protect=record.protect,
@@ -196,7 +222,7 @@ def _key(record: ResourceRecord) -> Key:
     return Key(
         name=record.name,
         ref=record.urn,
-        arn=get(props, "arn") if get(props, "arn") is not None else UNKNOWN,
+        arn=_computed(props, "arn"),
         tags=_tags(props),
         rotation_enabled=get(props, "enableKeyRotation"),
         deletion_window_days=get(props, "deletionWindowInDays"),
@@ -207,18 +233,36 @@ def _key(record: ResourceRecord) -> Key:
     )
 
 
-def _buckets(records: list[ResourceRecord]) -> tuple[Bucket, ...]:
-    by_urn = {r.urn: _bucket(r) for r in records if r.type == BUCKET_TYPE}
-    by_name = {b.name: urn for urn, b in by_urn.items()}
+def _attached(
+    records: list[ResourceRecord], owner_type: str, owner_key: Callable[[ResourceRecord], Any],
+    attached_types: Iterable[str], prop: str,
+) -> dict[str, list[ResourceRecord]]:
+    """``{owner URN: its attached records}``, in record order: an attached record names its owner
+    in ``prop``, joined by that property's dependency, falling back to the property's value
+    (a bucket name, a queue URL, a role name) equal to the owner's ``owner_key``."""
+    owners = {key: r.urn for r in records if r.type == owner_type and isinstance(key := owner_key(r), str)}
+    urns, types = set(owners.values()), set(attached_types)
+    joined: dict[str, list[ResourceRecord]] = {}
     for record in records:
-        setting = _SETTINGS.get(record.type)
-        if setting is None:
+        if record.type not in types:
             continue
-        urn = record.bucket_urn if record.bucket_urn in by_urn else by_name.get(get(record.props, "bucket"))
+        dependency = record.dependencies.get(prop)
+        urn = dependency if dependency in urns else owners.get(get(record.props, prop))
         if urn is not None:
-            attribute, read = setting
-            by_urn[urn] = replace(by_urn[urn], **{attribute: read(record.props)})
-    return tuple(by_urn.values())
+            joined.setdefault(urn, []).append(record)
+    return joined
+
+
+def _buckets(records: list[ResourceRecord]) -> tuple[Bucket, ...]:
+    settings = _attached(records, BUCKET_TYPE, lambda r: _name(r, "bucket"), _SETTINGS, "bucket")
+    buckets = []
+    for record in (r for r in records if r.type == BUCKET_TYPE):
+        bucket = _bucket(record)
+        for setting in settings.get(record.urn, []):
+            attribute, read = _SETTINGS[setting.type]
+            bucket = replace(bucket, **{attribute: read(setting.props)})
+        buckets.append(bucket)
+    return tuple(buckets)
 
 
 def _lake_key_policy(keys: Iterable[Key]) -> dict[str, Any] | None:
@@ -246,10 +290,139 @@ def _derived_production(buckets: Iterable[Bucket], keys: Iterable[Key]) -> bool 
     return values == {"true"} if values and not any(is_unknown(v) for v in values) else None
 
 
+ENDPOINT_TYPE = "aws:ec2/vpcEndpoint:VpcEndpoint"
+CRAWLER_TYPE = "aws:glue/crawler:Crawler"
+SECURITY_CONFIGURATION_TYPE = "aws:glue/securityConfiguration:SecurityConfiguration"
+CATALOG_ENCRYPTION_TYPE = "aws:glue/dataCatalogEncryptionSettings:DataCatalogEncryptionSettings"
+WORKGROUP_TYPE = "aws:athena/workgroup:Workgroup"
+QUEUE_TYPE = "aws:sqs/queue:Queue"
+QUEUE_POLICY_TYPE = "aws:sqs/queuePolicy:QueuePolicy"
+ROLE_TYPE = "aws:iam/role:Role"
+ROLE_POLICY_TYPE = "aws:iam/rolePolicy:RolePolicy"
+
+
+def _endpoint(record: ResourceRecord) -> VpcEndpoint:
+    props = record.props
+    return VpcEndpoint(
+        name=record.name,
+        ref=record.urn,
+        service_name=get(props, "serviceName"),
+        endpoint_type=get(props, "vpcEndpointType"),
+        policy=parse_policy(get(props, "policy")),
+        endpoint_id=_computed(props, "id"),
+    )
+
+
+def _crawler(record: ResourceRecord) -> Crawler:
+    props = record.props
+    targets = get(props, "s3Targets")
+    targets = [UNKNOWN] if is_unknown(targets) else targets or []
+    return Crawler(
+        name=_name(record),
+        ref=record.urn,
+        role_arn=get(props, "role"),
+        database=get(props, "databaseName"),
+        s3_paths=tuple(get(t, "path") for t in targets),
+        security_configuration=get(props, "securityConfiguration"),
+        event_queue_arns=tuple(arn for t in targets if (arn := get(t, "eventQueueArn")) is not None),
+        recrawl_behavior=get(props, "recrawlPolicy", "recrawlBehavior"),
+    )
+
+
+def _security_configuration(record: ResourceRecord) -> GlueSecurityConfiguration:
+    config = get(record.props, "encryptionConfiguration")
+    parts = ("s3Encryption", "cloudwatchEncryption", "jobBookmarksEncryption")
+    return GlueSecurityConfiguration(
+        name=_name(record),
+        ref=record.urn,
+        s3_mode=get(config, "s3Encryption", "s3EncryptionMode"),
+        cloudwatch_mode=get(config, "cloudwatchEncryption", "cloudwatchEncryptionMode"),
+        job_bookmarks_mode=get(config, "jobBookmarksEncryption", "jobBookmarksEncryptionMode"),
+        key_arns=tuple(arn for part in parts if (arn := get(config, part, "kmsKeyArn")) is not None),
+    )
+
+
+def _catalog_encryption(record: ResourceRecord) -> CatalogEncryption:
+    settings = get(record.props, "dataCatalogEncryptionSettings")
+    return CatalogEncryption(
+        ref=record.urn,
+        mode=get(settings, "encryptionAtRest", "catalogEncryptionMode"),
+        key_arn=get(settings, "encryptionAtRest", "sseAwsKmsKeyId"),
+        password_encrypted=get(settings, "connectionPasswordEncryption", "returnConnectionPasswordEncrypted"),
+        password_key_arn=get(settings, "connectionPasswordEncryption", "awsKmsKeyId"),
+    )
+
+
+def _workgroup(record: ResourceRecord) -> Workgroup:
+    config = get(record.props, "configuration")
+    result = get(config, "resultConfiguration")
+    enforced = get(config, "enforceWorkgroupConfiguration")
+    return Workgroup(
+        name=_name(record),
+        ref=record.urn,
+        # The provider enforces a declared configuration unless told otherwise.
+        enforced=enforced if config is None else _or_default(enforced, True),
+        cutoff=get(config, "bytesScannedCutoffPerQuery"),
+        output_location=get(result, "outputLocation"),
+        encryption_option=get(result, "encryptionConfiguration", "encryptionOption"),
+        kms_key_arn=get(result, "encryptionConfiguration", "kmsKeyArn"),
+    )
+
+
+def _queue_encrypted(sqs_managed: Any, kms_key_id: Any) -> Any:
+    """A KMS key (even one unknown yet) or SQS-managed SSE encrypts the queue."""
+    if sqs_managed is True or kms_key_id is not None:
+        return True
+    return UNKNOWN if is_unknown(sqs_managed) else False
+
+
+def _has_dead_letter_queue(redrive_policy: Any) -> Any:
+    if redrive_policy is None:
+        return False
+    document = parse_policy(redrive_policy)  # a JSON string, like a policy
+    return UNKNOWN if is_unknown(document) else get(document, "deadLetterTargetArn") is not None
+
+
+def _queues(records: list[ResourceRecord]) -> tuple[Queue, ...]:
+    policies = _attached(records, QUEUE_TYPE, lambda r: get(r.props, "id"), [QUEUE_POLICY_TYPE], "queueUrl")
+    queues = []
+    for record in (r for r in records if r.type == QUEUE_TYPE):
+        props, attached = record.props, policies.get(record.urn, [])
+        queues.append(Queue(
+            name=_name(record),
+            ref=record.urn,
+            arn=_computed(props, "arn"),
+            encrypted=_queue_encrypted(get(props, "sqsManagedSseEnabled"), get(props, "kmsMasterKeyId")),
+            kms_key_id=get(props, "kmsMasterKeyId"),
+            policy=parse_policy(get(attached[-1].props, "policy")) if attached else None,
+            has_dead_letter_queue=_has_dead_letter_queue(get(props, "redrivePolicy")),
+        ))
+    return tuple(queues)
+
+
+def _roles(records: list[ResourceRecord]) -> tuple[Role, ...]:
+    policies = _attached(records, ROLE_TYPE, _name, [ROLE_POLICY_TYPE], "role")
+    return tuple(
+        Role(
+            name=_name(record),
+            ref=record.urn,
+            arn=_computed(record.props, "arn"),
+            trust_policy=parse_policy(get(record.props, "assumeRolePolicy")),
+            policies=tuple(parse_policy(get(p.props, "policy")) for p in policies.get(record.urn, [])),
+        )
+        for record in records
+        if record.type == ROLE_TYPE
+    )
+
+
+def _of_type(records: list[ResourceRecord], type_: str, read: Callable[[ResourceRecord], T]) -> tuple[T, ...]:
+    return tuple(read(r) for r in records if r.type == type_)
+
+
 def build_lake(records: Iterable[ResourceRecord], context: LakeContext) -> Lake:
     records = list(records)
     buckets = _buckets(records)
-    keys = tuple(_key(r) for r in records if r.type == KEY_TYPE)
+    keys = _of_type(records, KEY_TYPE, _key)
     key_policy = _lake_key_policy(keys)
     account_bpa = next((_public_access_block(r.props) for r in records if r.type == ACCOUNT_BPA_TYPE), None)
     return Lake(
@@ -270,4 +443,12 @@ def build_lake(records: Iterable[ResourceRecord], context: LakeContext) -> Lake:
             if r.type in IAM_POLICY_TYPES
         ),
         account_public_access_block=account_bpa,
+        perimeter=context.perimeter,
+        endpoints=_of_type(records, ENDPOINT_TYPE, _endpoint),
+        crawlers=_of_type(records, CRAWLER_TYPE, _crawler),
+        security_configurations=_of_type(records, SECURITY_CONFIGURATION_TYPE, _security_configuration),
+        catalog_encryption=next(iter(_of_type(records, CATALOG_ENCRYPTION_TYPE, _catalog_encryption)), None),
+        workgroups=_of_type(records, WORKGROUP_TYPE, _workgroup),
+        queues=_queues(records),
+        roles=_roles(records),
     )

@@ -57,20 +57,22 @@ def table(matrix):
 
 
 def test_one_matrix_per_zone_bucket(matrices):
-    assert [m.bucket for m in matrices] == ["mlteam-dev-curated", "mlteam-dev-processed", "mlteam-dev-raw"]
+    assert [m.bucket for m in matrices] == [
+        "mlteam-dev-curated", "mlteam-dev-processed", "mlteam-dev-query-results", "mlteam-dev-raw",
+    ]
     assert [s.label for s in matrices[0].scenarios] == [
         "TLS 1.3", "no TLS", "TLS 1.0", "SSE-KMS, lake key", "SSE-KMS, other key", "SSE-KMS, no key id",
         "SSE-S3 (AES256)",
     ]
 
 
-@pytest.mark.parametrize("zone", [0, 1, 2])
+@pytest.mark.parametrize("zone", [0, 1, 2, 3])
 def test_intended_matrix(matrices, zone):
     assert table(matrices[zone]) == INTENDED
 
 
 def test_denies_name_their_statement_and_grants_name_theirs(matrices):
-    raw = matrices[2]
+    raw = next(m for m in matrices if m.bucket == "mlteam-dev-raw")
     denied = raw.cell("anonymous", "s3:GetObject", "no TLS").decision
     assert [(r.policy, r.sid) for r in denied.deciding] == [("bucket policy of mlteam-dev-raw", "DenyInsecureTransport")]
     read = raw.cell("data reader", "s3:GetObject", "TLS 1.3").decision
@@ -93,7 +95,7 @@ def test_reader_without_key_permission_is_refused_by_the_key(matrices):
     from policies.evaluator.request import Policy, Request
 
     model = lake_from_plan(plan_document(plan_stack(REPO, "dev")))
-    reader = next(a for a in matrices[2].actors if a.label == "data reader")
+    reader = next(a for a in matrices[-1].actors if a.label == "data reader")
     document = reader.identity_policies[0].document
     without_kms = {**document, "Statement": [s for s in document["Statement"] if s["Sid"] != "DecryptLakeObjects"]}
     actor = replace(reader, identity_policies=(Policy("reader without kms", without_kms),))

@@ -10,18 +10,29 @@ from dataclasses import replace
 from typing import Any
 
 from components.documents.bucket_policy import secure_bucket_policy
+from components.documents.crawler_role import crawler_policy, glue_trust_policy
+from components.documents.endpoint_policy import lake_endpoint_policy
 from components.documents.key_policy import lake_key_policy
 from components.documents.logs_bucket_policy import allow_access_log_delivery
+from components.documents.queue_policy import notification_queue_policy
 from policies.model import (
     Bucket,
+    CatalogEncryption,
+    Crawler,
     Encryption,
+    GlueSecurityConfiguration,
+    IamPolicy,
     Key,
     Lake,
     Lifecycle,
     LifecycleRule,
     Logging,
     PublicAccessBlock,
+    Queue,
+    Role,
     Transition,
+    VpcEndpoint,
+    Workgroup,
 )
 
 ACCOUNT = "123456789012"
@@ -30,6 +41,11 @@ REGION = "us-east-1"
 KEY_ARN = f"arn:aws:kms:{REGION}:{ACCOUNT}:key/11111111-2222-3333-4444-555555555555"
 ADMIN = f"arn:aws:iam::{ACCOUNT}:role/LakeAdmin"
 LOGS = "ml-dev-logs"
+RAW = "ml-dev-raw"
+DATABASE = "ml_dev_raw"
+SECURITY_CONFIGURATION = "ml-dev-crawlers"
+# The dev stack's datasets: images crawled on a schedule, annotations from S3 events.
+SCHEDULED, EVENTS = "images", "annotations"
 
 
 def arn(bucket: str) -> str:
@@ -104,6 +120,123 @@ def lake_key(**changes: Any) -> Key:
     return replace(key, **changes)
 
 
+def urn(type_: str, name: str, component: str = "datalake:catalog:LakeCatalog") -> str:
+    return f"urn:pulumi:dev::datalake::{component}${type_}::{name}"
+
+
+def endpoint(**changes: Any) -> VpcEndpoint:
+    """The lake's S3 gateway endpoint: the account, on the lake's buckets only."""
+    return replace(VpcEndpoint(
+        name="network-s3-endpoint",
+        ref=urn("aws:ec2/vpcEndpoint:VpcEndpoint", "network-s3-endpoint", "datalake:network:LakeNetwork"),
+        service_name=f"com.amazonaws.{REGION}.s3",
+        endpoint_type="Gateway",
+        policy=lake_endpoint_policy([arn(RAW), arn(LOGS)], ACCOUNT),
+        endpoint_id="vpce-0123456789abcdef0",
+    ), **changes)
+
+
+def security_configuration(**changes: Any) -> GlueSecurityConfiguration:
+    return replace(GlueSecurityConfiguration(
+        name=SECURITY_CONFIGURATION,
+        ref=urn("aws:glue/securityConfiguration:SecurityConfiguration", "catalog-crawlers"),
+        s3_mode="SSE-KMS",
+        cloudwatch_mode="SSE-KMS",
+        job_bookmarks_mode="CSE-KMS",
+        key_arns=(KEY_ARN, KEY_ARN, KEY_ARN),
+    ), **changes)
+
+
+def catalog_encryption(**changes: Any) -> CatalogEncryption:
+    return replace(CatalogEncryption(
+        ref=urn("aws:glue/dataCatalogEncryptionSettings:DataCatalogEncryptionSettings", "catalog-encryption"),
+        mode="SSE-KMS",
+        key_arn=KEY_ARN,
+        password_encrypted=True,
+        password_key_arn=KEY_ARN,
+    ), **changes)
+
+
+def workgroup(**changes: Any) -> Workgroup:
+    return replace(Workgroup(
+        name="ml-dev",
+        ref=urn("aws:athena/workgroup:Workgroup", "query", "datalake:query:QueryWorkgroup"),
+        enforced=True,
+        cutoff=10 * 1024**3,
+        output_location="s3://ml-dev-query-results/results/",
+        encryption_option="SSE_KMS",
+        kms_key_arn=KEY_ARN,
+    ), **changes)
+
+
+def queue_arn(name: str) -> str:
+    return f"arn:aws:sqs:{REGION}:{ACCOUNT}:{name}"
+
+
+def event_queue(dataset: str = EVENTS, **changes: Any) -> Queue:
+    """The S3 event queue of an event-mode dataset: the raw bucket may send, with a DLQ."""
+    name = f"ml-dev-{dataset}-events"
+    return replace(Queue(
+        name=name,
+        ref=urn("aws:sqs/queue:Queue", f"catalog-{dataset}-events"),
+        arn=queue_arn(name),
+        encrypted=True,
+        policy=notification_queue_policy(queue_arn(name), arn(RAW), ACCOUNT),
+        has_dead_letter_queue=True,
+    ), **changes)
+
+
+def dead_letter_queue(dataset: str = EVENTS, **changes: Any) -> Queue:
+    name = f"ml-dev-{dataset}-events-dlq"
+    return replace(Queue(
+        name=name, ref=urn("aws:sqs/queue:Queue", f"catalog-{dataset}-dlq"), arn=queue_arn(name), encrypted=True,
+        has_dead_letter_queue=False,
+    ), **changes)
+
+
+def _event_queue_arns(dataset: str) -> tuple[str, ...]:
+    return (event_queue(dataset).arn,) if dataset == EVENTS else ()
+
+
+def crawler(dataset: str = SCHEDULED, **changes: Any) -> Crawler:
+    return replace(Crawler(
+        name=f"ml-dev-{dataset}",
+        ref=urn("aws:glue/crawler:Crawler", f"catalog-{dataset}"),
+        role_arn=f"arn:aws:iam::{ACCOUNT}:role/ml-dev-crawler-{dataset}",
+        database=DATABASE,
+        s3_paths=(f"s3://{RAW}/{dataset}/",),
+        security_configuration=SECURITY_CONFIGURATION,
+        event_queue_arns=_event_queue_arns(dataset),
+        recrawl_behavior="CRAWL_EVENT_MODE" if dataset == EVENTS else "CRAWL_EVERYTHING",
+    ), **changes)
+
+
+def crawler_role_policy(dataset: str = SCHEDULED) -> dict[str, Any]:
+    queues = _event_queue_arns(dataset)
+    return crawler_policy("aws", REGION, ACCOUNT, arn(RAW), f"{dataset}/", KEY_ARN, DATABASE, queues)
+
+
+def crawler_role(dataset: str = SCHEDULED, **changes: Any) -> Role:
+    name = f"ml-dev-crawler-{dataset}"
+    return replace(Role(
+        name=name,
+        ref=urn("aws:iam/role:Role", f"crawler-{dataset}", "datalake:storage:DataLake"),
+        arn=f"arn:aws:iam::{ACCOUNT}:role/{name}",
+        trust_policy=glue_trust_policy(ACCOUNT),
+        policies=(crawler_role_policy(dataset),),
+    ), **changes)
+
+
+def crawler_inline_policies() -> tuple[IamPolicy, ...]:
+    """The crawler roles' policies as the adapters also file them (``Lake.iam_policies``, KMS.2);
+    not in ``lake()``, where KMS.2 tests start from no inline policy."""
+    return tuple(
+        IamPolicy(f"crawler-{d}", urn("aws:iam/rolePolicy:RolePolicy", f"crawler-{d}", "datalake:storage:DataLake"),
+                  crawler_role_policy(d), "inline")
+        for d in (SCHEDULED, EVENTS)
+    )
+
+
 def lake(buckets: tuple[Bucket, ...] | None = None, keys: tuple[Key, ...] | None = None, **changes: Any) -> Lake:
     model = Lake(
         source="plan",
@@ -114,6 +247,14 @@ def lake(buckets: tuple[Bucket, ...] | None = None, keys: tuple[Key, ...] | None
         administrators=(ADMIN,),
         buckets=(zone_bucket("raw"), logs_bucket()) if buckets is None else buckets,
         keys=(lake_key(),) if keys is None else keys,
+        perimeter=False,
+        endpoints=(endpoint(),),
+        crawlers=(crawler(SCHEDULED), crawler(EVENTS)),
+        security_configurations=(security_configuration(),),
+        catalog_encryption=catalog_encryption(),
+        workgroups=(workgroup(),),
+        queues=(event_queue(), dead_letter_queue()),
+        roles=(crawler_role(SCHEDULED), crawler_role(EVENTS)),
     )
     return replace(model, **changes)
 

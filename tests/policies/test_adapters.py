@@ -24,7 +24,7 @@ def test_plan_model_of_dev(document):
     assert (model.source, model.account_id, model.region, model.production) == ("plan", "123456789012", "us-east-1", False)
     assert model.administrators == ("arn:aws:iam::123456789012:role/LakeAdmin",)
     assert sorted(b.name for b in model.buckets) == [
-        "mlteam-dev-curated", "mlteam-dev-logs", "mlteam-dev-processed", "mlteam-dev-raw",
+        "mlteam-dev-curated", "mlteam-dev-logs", "mlteam-dev-processed", "mlteam-dev-query-results", "mlteam-dev-raw",
     ]
     raw = model.bucket_named("mlteam-dev-raw")
     key_arn = document["outputs"]["keyArn"]

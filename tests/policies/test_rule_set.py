@@ -3,7 +3,7 @@
 from policies.evaluate import evaluate
 from policies.registry import all_rules
 from policies.rule import Status
-from tests.policies.builders import lake, lake_key, logs_bucket, zone_bucket
+from tests.policies.builders import crawler_inline_policies, lake, lake_key, logs_bucket, zone_bucket
 
 RULE_SET = [
     ("S3.1", "medium"),
@@ -26,6 +26,12 @@ RULE_SET = [
     ("LAKE.2", "high"),
     ("LAKE.3", "critical"),
     ("LAKE.4", "high"),
+    ("LAKE.5", "high"),
+    ("LAKE.6", "high"),
+    ("LAKE.7", "high"),
+    ("LAKE.8", "high"),
+    ("LAKE.9", "high"),
+    ("LAKE.10", "high"),
 ]
 KEPT = {"protect": True, "retain_on_delete": True}
 
@@ -39,7 +45,7 @@ def test_the_rule_set_is_pinned():
 
 
 def test_the_compliant_lake_fails_no_rule():
-    assert failures(lake()) == []
+    assert failures(lake(iam_policies=crawler_inline_policies())) == []
 
 
 def test_the_compliant_production_lake_fails_no_rule():
@@ -47,5 +53,7 @@ def test_the_compliant_production_lake_fails_no_rule():
         production=True,
         buckets=(zone_bucket("raw", **KEPT), logs_bucket(**KEPT)),
         keys=(lake_key(**KEPT),),
+        iam_policies=crawler_inline_policies(),
+        perimeter=True,
     )
     assert failures(model) == []
