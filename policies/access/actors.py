@@ -23,6 +23,12 @@ class Actor:
     principal: Principal
     identity_policies: tuple[Policy, ...]
     assumption: str  # what the matrix assumes about the principal's own permissions
+    # Where this principal works: bucket name -> key prefix (a crawler's dataset). Its object
+    # requests in that bucket target its prefix; elsewhere the matrix's example key.
+    prefixes: tuple[tuple[str, str], ...] = ()
+
+    def prefix_in(self, bucket: str) -> str | None:
+        return dict(self.prefixes).get(bucket)
 
 
 def _external_account(lake_account: str) -> str:
@@ -50,7 +56,30 @@ def representative_actors(model: Lake, region: str) -> list[Actor]:
             (Policy("identity policy of data reader", reader),),
             "the lake's read grant (components/documents/grants.py: list, get, kms:Decrypt through S3)",
         ))
+    actors += crawler_actors(model)
     external = _external_account(account)
     actors.append(_full_access("another account", f"arn:aws:iam::{external}:role/external-admin"))
     actors.append(Actor("anonymous", Principal.anonymous(), (), "no credentials"))
+    return actors
+
+
+def _bucket_and_prefix(path: object) -> tuple[str, str] | None:
+    if not isinstance(path, str) or not path.startswith("s3://"):
+        return None
+    bucket, _, prefix = path.removeprefix("s3://").partition("/")
+    return bucket, prefix
+
+
+def crawler_actors(model: Lake) -> list[Actor]:
+    """Each crawler's role, with the role policies the stack declares for it (not an assumption)."""
+    roles = {r.arn: r for r in model.roles if isinstance(r.arn, str)}
+    actors = []
+    for crawler in model.crawlers:
+        role = roles.get(crawler.role_arn)
+        if role is None or not all(isinstance(p, dict) for p in role.policies):
+            continue
+        policies = tuple(Policy(f"role policy of {role.name}", p) for p in role.policies)
+        targets = tuple(t for t in map(_bucket_and_prefix, crawler.s3_paths) if t is not None)
+        actors.append(Actor(f"crawler {crawler.name}", Principal.iam(crawler.role_arn), policies,
+                            "its role policy as declared (components/documents/crawler_role.py)", targets))
     return actors

@@ -55,8 +55,17 @@ def _kms_decision(key: Key, model: Lake, actor: Actor, action: str, region: str)
     return evaluate(request, actor.identity_policies, policy, str(model.account_id), service="kms")
 
 
-def matrix_resource(bucket: Bucket, action: str) -> str:
-    return f"{bucket.arn}/{OBJECT_KEY}" if dict(ACTIONS)[action] == "object" else str(bucket.arn)
+def matrix_request(actor: Actor, bucket: Bucket, action: str, scenario: Scenario) -> Request:
+    """The request of one cell: an object under the actor's own prefix where it has one."""
+    prefix = actor.prefix_in(bucket.name)
+    context = dict(scenario.context)
+    if dict(ACTIONS)[action] == "bucket":
+        resource = str(bucket.arn)
+        if prefix is not None:
+            context["s3:prefix"] = prefix  # a crawler lists its own prefix
+    else:
+        resource = f"{bucket.arn}/{prefix or ''}{OBJECT_KEY}"
+    return Request(actor.principal, action, resource, context)
 
 
 def decide(model: Lake, bucket: Bucket, actor: Actor, request: Request, region: str) -> Decision:
@@ -75,11 +84,11 @@ def decide(model: Lake, bucket: Bucket, actor: Actor, request: Request, region: 
 
 def bucket_matrix(model: Lake, bucket: Bucket, region: str) -> BucketMatrix:
     actors = tuple(representative_actors(model, region))
-    tried = tuple(scenarios(model.lake_key_arn if isinstance(model.lake_key_arn, str) else None))
+    endpoint = next((e.endpoint_id for e in model.endpoints if isinstance(e.endpoint_id, str)), None)
+    tried = tuple(scenarios(model.lake_key_arn if isinstance(model.lake_key_arn, str) else None, endpoint))
     cells = tuple(
-        Cell(actor.label, action, scenario.label, decide(
-            model, bucket, actor, Request(actor.principal, action, matrix_resource(bucket, action), scenario.context),
-            region))
+        Cell(actor.label, action, scenario.label,
+             decide(model, bucket, actor, matrix_request(actor, bucket, action, scenario), region))
         for actor in actors
         for action, _ in ACTIONS
         for scenario in tried

@@ -31,14 +31,27 @@ class Scenario:
         return self.actions is None or action in self.actions
 
 
-def scenarios(lake_key_arn: str | None) -> list[Scenario]:
+def scenarios(lake_key_arn: str | None, endpoint_id: str | None = None) -> list[Scenario]:
+    """The contexts tried. With an endpoint, the baseline is split into requests through it and
+    from elsewhere, plus Athena acting for a caller from elsewhere (the perimeter's exceptions),
+    and the encryption-header contexts come through the endpoint, so they show only what the
+    headers decide."""
     uploads = frozenset({"s3:PutObject"})
-    return [
-        Scenario("TLS 1.3", dict(MODERN_TLS)),
-        Scenario("no TLS", {"aws:SecureTransport": "false"}),
-        Scenario("TLS 1.0", {"aws:SecureTransport": "true", "s3:TlsVersion": 1.0}),
-        Scenario("SSE-KMS, lake key", {**MODERN_TLS, SSE: "aws:kms", SSE_KEY: lake_key_arn or "none"}, uploads),
-        Scenario("SSE-KMS, other key", {**MODERN_TLS, SSE: "aws:kms", SSE_KEY: OTHER_KEY}, uploads),
-        Scenario("SSE-KMS, no key id", {**MODERN_TLS, SSE: "aws:kms"}, uploads),
-        Scenario("SSE-S3 (AES256)", {**MODERN_TLS, SSE: "AES256"}, uploads),
+    inside = {"aws:SourceVpce": endpoint_id} if endpoint_id else {}
+    tried = [Scenario("TLS 1.3", dict(MODERN_TLS))]
+    if endpoint_id:
+        tried = [
+            Scenario("via endpoint", {**MODERN_TLS, **inside}),
+            Scenario("outside endpoint", dict(MODERN_TLS)),
+            Scenario("via Athena", {**MODERN_TLS, "aws:ViaAWSService": "true",
+                                    "aws:CalledVia": ["athena.amazonaws.com"]}),
+        ]
+    secure = {**MODERN_TLS, **inside}
+    return tried + [
+        Scenario("no TLS", {"aws:SecureTransport": "false", **inside}),
+        Scenario("TLS 1.0", {"aws:SecureTransport": "true", "s3:TlsVersion": 1.0, **inside}),
+        Scenario("SSE-KMS, lake key", {**secure, SSE: "aws:kms", SSE_KEY: lake_key_arn or "none"}, uploads),
+        Scenario("SSE-KMS, other key", {**secure, SSE: "aws:kms", SSE_KEY: OTHER_KEY}, uploads),
+        Scenario("SSE-KMS, no key id", {**secure, SSE: "aws:kms"}, uploads),
+        Scenario("SSE-S3 (AES256)", {**secure, SSE: "AES256"}, uploads),
     ]

@@ -2,7 +2,9 @@
 
 AWS sets ``aws:PrincipalArn``, ``aws:PrincipalAccount``, ``aws:PrincipalIsAWSService`` and
 ``aws:PrincipalServiceName`` itself, so policies (the lake key's denies among them) rely on
-them; a caller should not have to repeat what the principal already says. Keys are lowercased
+them; a caller should not have to repeat what the principal already says. ``aws:ViaAWSService``
+is in every request too: "false" unless a service makes the call for the principal (the
+caller then says "true"), so a perimeter keyed on it is not skipped by omission. Keys are lowercased
 because condition keys are case-insensitive.
 """
 
@@ -19,7 +21,7 @@ def principal_keys(principal: Principal) -> dict[str, Any]:
         return {}
     if principal.service is not None:
         return {"aws:principalisawsservice": "true", "aws:principalservicename": principal.service}
-    keys = {"aws:principalarn": principal.arn, "aws:principalisawsservice": "false"}
+    keys = {"aws:principalarn": principal.arn, "aws:principalisawsservice": "false", "aws:viaawsservice": "false"}
     if principal.account is not None:
         keys["aws:principalaccount"] = principal.account
     return keys

@@ -12,36 +12,33 @@ from tests.support import REPO
 
 D_TLS, D_OLD = "DENY DenyInsecureTransport", "DENY DenyOutdatedTls"
 UPLOAD_DENIES = ["DENY DenyOtherKmsKey", "DENY DenyKmsHeaderWithoutKey", "DENY DenyNonKmsEncryptionHeader"]
+ACTIONS = ("s3:GetObject", "s3:PutObject", "s3:ListBucket", "s3:DeleteObject", "s3:PutBucketPolicy")
 
 
-def full_access(put_allowed="allow"):
-    """Rows of a principal whose identity allows everything (administrator, deployer)."""
-    return {
-        "s3:GetObject": ["allow", D_TLS, D_OLD],
-        "s3:PutObject": ["allow", D_TLS, D_OLD, put_allowed, *UPLOAD_DENIES],
-        "s3:ListBucket": ["allow", D_TLS, D_OLD],
-        "s3:DeleteObject": ["allow", D_TLS, D_OLD],
-        "s3:PutBucketPolicy": ["allow", D_TLS, D_OLD],
-    }
+def rows(allowed: set[str], outside: str | None = None) -> dict[str, list[str]]:
+    """A principal's rows: ``allowed`` actions succeed through the endpoint (and via Athena);
+    from outside the endpoint they get ``outside`` when the perimeter refuses them."""
+    table = {}
+    for action in ACTIONS:
+        base = "allow" if action in allowed else "no grant"
+        baseline = [base, outside if outside and base == "allow" else base, base, D_TLS, D_OLD]
+        table[action] = baseline + ([base, *UPLOAD_DENIES] if action == "s3:PutObject" else [])
+    return table
 
 
-def nothing_granted():
-    return {
-        "s3:GetObject": ["no grant", D_TLS, D_OLD],
-        "s3:PutObject": ["no grant", D_TLS, D_OLD, "no grant", *UPLOAD_DENIES],
-        "s3:ListBucket": ["no grant", D_TLS, D_OLD],
-        "s3:DeleteObject": ["no grant", D_TLS, D_OLD],
-        "s3:PutBucketPolicy": ["no grant", D_TLS, D_OLD],
-    }
-
-
-INTENDED = {
-    "lake administrator": full_access(),
-    "deployer": full_access(),
-    "data reader": {**nothing_granted(), "s3:GetObject": ["allow", D_TLS, D_OLD], "s3:ListBucket": ["allow", D_TLS, D_OLD]},
-    "another account": nothing_granted(),
-    "anonymous": nothing_granted(),
+EVERYTHING = set(ACTIONS)
+READ = {"s3:GetObject", "s3:ListBucket"}
+DEV_RAW = {
+    "lake administrator": rows(EVERYTHING),
+    "deployer": rows(EVERYTHING),
+    "data reader": rows(READ),
+    "crawler mlteam-dev-annotations": rows(READ),
+    "crawler mlteam-dev-images": rows(READ),
+    "another account": rows(set()),
+    "anonymous": rows(set()),
 }
+# Crawlers read only their own prefixes, in the raw zone: nothing in the other buckets.
+DEV_OTHER = {**DEV_RAW, "crawler mlteam-dev-annotations": rows(set()), "crawler mlteam-dev-images": rows(set())}
 
 
 @pytest.fixture(scope="module")
@@ -61,21 +58,43 @@ def test_one_matrix_per_zone_bucket(matrices):
         "mlteam-dev-curated", "mlteam-dev-processed", "mlteam-dev-query-results", "mlteam-dev-raw",
     ]
     assert [s.label for s in matrices[0].scenarios] == [
-        "TLS 1.3", "no TLS", "TLS 1.0", "SSE-KMS, lake key", "SSE-KMS, other key", "SSE-KMS, no key id",
-        "SSE-S3 (AES256)",
+        "via endpoint", "outside endpoint", "via Athena", "no TLS", "TLS 1.0", "SSE-KMS, lake key",
+        "SSE-KMS, other key", "SSE-KMS, no key id", "SSE-S3 (AES256)",
     ]
 
 
-@pytest.mark.parametrize("zone", [0, 1, 2, 3])
-def test_intended_matrix(matrices, zone):
-    assert table(matrices[zone]) == INTENDED
+@pytest.mark.parametrize("bucket", ["mlteam-dev-curated", "mlteam-dev-processed", "mlteam-dev-query-results",
+                                    "mlteam-dev-raw"])
+def test_intended_matrix(matrices, bucket):
+    matrix = next(m for m in matrices if m.bucket == bucket)
+    assert table(matrix) == (DEV_RAW if bucket == "mlteam-dev-raw" else DEV_OTHER)
+
+
+def test_intended_perimeter_in_production():
+    """Outside the endpoint only the administrators, the deployer, the crawlers and AWS services
+    acting for a caller (Athena) get through; policy management is never refused by it."""
+    model = lake_from_plan(plan_document(plan_stack(REPO, "prod")))
+    raw = next(m for m in access_matrix(model) if m.bucket == "mlteam-prod-raw")
+    perimeter = "DENY DenyOutsideLakeEndpoint"
+    # Production is in strict mode: an upload without an SSE header is refused everywhere.
+    assert label(raw.cell("data reader", "s3:PutObject", "outside endpoint")) == (
+        "DENY DenyMissingEncryptionHeader,DenyOutsideLakeEndpoint")
+    assert label(raw.cell("lake administrator", "s3:PutObject", "SSE-KMS, lake key")) == "allow"
+    for action in (a for a in ACTIONS if a != "s3:PutObject"):
+        # Every action but policy management is refused outside the endpoint, granted or not.
+        assert label(raw.cell("data reader", action, "outside endpoint")) == (
+            "no grant" if action == "s3:PutBucketPolicy" else perimeter)
+        assert label(raw.cell("data reader", action, "via Athena")) == ("allow" if action in READ else "no grant")
+        assert label(raw.cell("lake administrator", action, "outside endpoint")) == "allow"
+    assert label(raw.cell("crawler mlteam-prod-images", "s3:GetObject", "outside endpoint")) == "allow"
+    assert label(raw.cell("crawler mlteam-prod-features", "s3:GetObject", "via endpoint")) == "no grant"
 
 
 def test_denies_name_their_statement_and_grants_name_theirs(matrices):
     raw = next(m for m in matrices if m.bucket == "mlteam-dev-raw")
     denied = raw.cell("anonymous", "s3:GetObject", "no TLS").decision
     assert [(r.policy, r.sid) for r in denied.deciding] == [("bucket policy of mlteam-dev-raw", "DenyInsecureTransport")]
-    read = raw.cell("data reader", "s3:GetObject", "TLS 1.3").decision
+    read = raw.cell("data reader", "s3:GetObject", "via endpoint").decision
     assert ("identity policy of data reader", "ReadLakeObjects") in [(r.policy, r.sid) for r in read.deciding]
     assert ("identity policy of data reader", "DecryptLakeObjects") in [(r.policy, r.sid) for r in read.deciding]
 

@@ -174,7 +174,8 @@ def test_denies_of_a_public_bucket_policy_still_hold_under_restrict_public_bucke
 
 def test_principal_keys_are_derived():
     assert request_context(Request(READER, "s3:GetObject", OBJECT)) == {
-        "aws:principalarn": READER.arn, "aws:principalaccount": ACCOUNT, "aws:principalisawsservice": "false"}
+        "aws:principalarn": READER.arn, "aws:principalaccount": ACCOUNT, "aws:principalisawsservice": "false",
+        "aws:viaawsservice": "false"}
     assert request_context(Request(LOGGING, "s3:PutObject", OBJECT)) == {
         "aws:principalisawsservice": "true", "aws:principalservicename": "logging.s3.amazonaws.com"}
     assert request_context(Request(Principal.anonymous(), "s3:GetObject", OBJECT)) == {}
