@@ -79,3 +79,34 @@ def test_split_settings_join_by_bucket_reference_not_name(document):
 
     raw = lake_from_stack(stack_args(document, unknown_bucket_input)).bucket_named("mlteam-dev-raw")
     assert raw.versioning == "Enabled"
+
+
+def test_plan_model_of_network_catalog_and_athena(document):
+    model = lake_from_plan(document)
+    [endpoint] = model.endpoints
+    assert endpoint.service_name == "com.amazonaws.us-east-1.s3" and endpoint.endpoint_type == "Gateway"
+    assert endpoint.endpoint_id.startswith("vpce-")
+    assert endpoint.policy["Statement"][0]["Condition"] == {"StringEquals": {"aws:PrincipalAccount": "123456789012"}}
+    crawlers = {c.name: c for c in model.crawlers}
+    assert sorted(crawlers) == ["mlteam-dev-annotations", "mlteam-dev-images"]
+    assert crawlers["mlteam-dev-images"].s3_paths == ("s3://mlteam-dev-raw/images/",)
+    assert crawlers["mlteam-dev-annotations"].recrawl_behavior == "CRAWL_EVENT_MODE"
+    [security] = model.security_configurations
+    assert (security.s3_mode, security.cloudwatch_mode, security.job_bookmarks_mode) == ("SSE-KMS", "SSE-KMS", "CSE-KMS")
+    assert model.catalog_encryption.mode == "SSE-KMS"
+    [workgroup] = model.workgroups
+    assert (workgroup.enforced, workgroup.encryption_option) == (True, "SSE_KMS")
+    queues = {q.name: q for q in model.queues}
+    assert queues["mlteam-dev-annotations-events"].has_dead_letter_queue is True
+    assert queues["mlteam-dev-annotations-events"].policy["Statement"][0]["Sid"] == "AllowS3EventNotifications"
+    roles = {r.name: r for r in model.roles}
+    assert [s["Sid"] for s in roles["mlteam-dev-crawler-images"].policies[0]["Statement"]][:3] == [
+        "LocateBucket", "ListPrefix", "ReadPrefixObjects"]
+    assert model.perimeter is False
+
+
+def test_preview_model_has_the_same_network_catalog_and_athena(document):
+    plan_model, preview_model = lake_from_plan(document), lake_from_stack(stack_args(document))
+    for part in ("endpoints", "crawlers", "security_configurations", "workgroups", "queues", "roles"):
+        assert sorted(map(repr, getattr(preview_model, part))) == sorted(map(repr, getattr(plan_model, part))), part
+    assert preview_model.catalog_encryption == plan_model.catalog_encryption
