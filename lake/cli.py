@@ -46,6 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
     plan.add_argument(
         "--no-audit", action="store_true", help="only record the program: evaluate no policy rule (exit 0 or 2)"
     )
+    plan.add_argument("--no-matrix", action="store_true", help="evaluate the rules but skip the access matrix")
     plan.add_argument("--output", type=Path, help="write the plan to this file instead of standard output")
     _access_parser(commands)
     return parser
@@ -105,7 +106,7 @@ def _load(args: argparse.Namespace):
     return plan, plan_document(plan)
 
 
-def _render(args: argparse.Namespace, plan, document: dict, findings: list, matrices: list) -> str:
+def _render(args: argparse.Namespace, plan, document: dict, findings: list, matrices: list, reach: dict) -> str:
     from lake.plan.render import render_json, render_text
     from lake.report.access import access_entries, render_access_text
     from lake.report.markdown import render_markdown
@@ -115,22 +116,24 @@ def _render(args: argparse.Namespace, plan, document: dict, findings: list, matr
 
     if args.format == "json":
         if not args.no_audit:
-            document = {**document, "findings": [finding_entry(f) for f in findings], "audit": audit_summary(findings),
-                        "accessMatrix": access_entries(matrices)}
+            document = {**document, "findings": [finding_entry(f) for f in findings], "audit": audit_summary(findings)}
+            if not args.no_matrix:
+                document = {**document, "accessMatrix": access_entries(matrices), "crawlerReach": reach}
         return render_json(document)
     if args.format == "markdown":
-        return render_markdown(document, findings, matrices)
+        return render_markdown(document, findings, matrices, reach)
     if args.format == "sarif":
         artifact = args.config_file.name if args.config_file else f"Pulumi.{args.stack}.yaml"
         return json.dumps(render_sarif(findings, args.stack, artifact), indent=2) + "\n"
     text = render_text(plan)
     if args.no_audit:
         return text
-    return f"{text}\n{render_findings_text(findings)}{render_access_text(matrices)}"
+    matrix = "" if args.no_matrix else render_access_text(matrices, reach)
+    return f"{text}\n{render_findings_text(findings)}{matrix}"
 
 
 def _plan(args: argparse.Namespace) -> int:
-    from policies.access.matrix import access_matrix
+    from policies.access.matrix import access_matrix, crawler_reach
     from policies.adapters.plan import lake_from_plan
     from policies.evaluate import blocking, evaluate
 
@@ -138,11 +141,13 @@ def _plan(args: argparse.Namespace) -> int:
     if loaded is None:
         return EXIT_USAGE
     plan, document = loaded
-    findings, matrices = [], []
+    findings, matrices, reach = [], [], {}
     if not args.no_audit:
         model = lake_from_plan(document)
-        findings, matrices = evaluate(model), access_matrix(model)
-    text = _render(args, plan, document, findings, matrices)
+        findings = evaluate(model)
+        if not args.no_matrix:
+            matrices, reach = access_matrix(model), crawler_reach(model)
+    text = _render(args, plan, document, findings, matrices, reach)
     if args.output:
         args.output.write_text(text)
     else:

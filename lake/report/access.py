@@ -43,7 +43,11 @@ def _rows(matrix: BucketMatrix) -> list[tuple[str, str, list[str]]]:
     ]
 
 
-def render_access_text(matrices: list[BucketMatrix]) -> str:
+def _reach_lines(reach: dict[str, list[str]]) -> list[str]:
+    return [f"{crawler}: {', '.join(buckets) or 'nothing'}" for crawler, buckets in reach.items()]
+
+
+def render_access_text(matrices: list[BucketMatrix], reach: dict[str, list[str]]) -> str:
     lines = []
     for names, matrix in grouped(matrices):
         rows = _rows(matrix)
@@ -57,10 +61,13 @@ def render_access_text(matrices: list[BucketMatrix]) -> str:
             for a, b, cells in rows
         ]
         lines += ["  Assumed identity policies:"] + [f"    {a.label}: {a.assumption}" for a in matrix.actors]
+    if reach:
+        lines += ["", "Crawler reach (zone buckets whose objects each crawler can read):"]
+        lines += [f"  {line}" for line in _reach_lines(reach)]
     return "\n".join(lines) + "\n"
 
 
-def render_access_markdown(matrices: list[BucketMatrix]) -> list[str]:
+def render_access_markdown(matrices: list[BucketMatrix], reach: dict[str, list[str]]) -> list[str]:
     lines = ["", "#### Access matrix"]
     for names, matrix in grouped(matrices):
         heads = [s.label for s in matrix.scenarios]
@@ -68,6 +75,9 @@ def render_access_markdown(matrices: list[BucketMatrix]) -> list[str]:
                   "|---|---|" + "---|" * len(heads)]
         lines += [f"| {a} | `{b}` | " + " | ".join(cells) + " |" for a, b, cells in _rows(matrix)]
         lines += ["", "Assumed: " + "; ".join(f"*{a.label}*: {a.assumption}" for a in matrix.actors) + "."]
+    if reach:
+        lines += ["", "Crawler reach (zone buckets whose objects each crawler can read):", ""]
+        lines += [f"- {line}" for line in _reach_lines(reach)]
     return lines
 
 

@@ -77,6 +77,8 @@ def _findings_section(findings: list[Finding]) -> list[str]:
     return lines
 
 
-def render_markdown(document: dict[str, Any], findings: list[Finding], matrices: list) -> str:
+def render_markdown(
+    document: dict[str, Any], findings: list[Finding], matrices: list, reach: dict[str, list[str]]
+) -> str:
     sections = _resource_section(document) + _findings_section(findings)
-    return "\n".join(sections + (render_access_markdown(matrices) if matrices else [])) + "\n"
+    return "\n".join(sections + (render_access_markdown(matrices, reach) if matrices else [])) + "\n"

@@ -13,7 +13,7 @@ from ..evaluator.evaluate import evaluate
 from ..evaluator.request import Decision, Policy, Request
 from ..model import Bucket, Key, Lake
 from .actors import Actor, representative_actors
-from .scenarios import ACTIONS, OBJECT_KEY, Scenario, scenarios
+from .scenarios import ACTIONS, MODERN_TLS, OBJECT_KEY, Scenario, scenarios
 
 KMS_ACTION = {"s3:GetObject": "kms:Decrypt", "s3:GetObjectVersion": "kms:Decrypt", "s3:PutObject": "kms:GenerateDataKey"}
 
@@ -82,8 +82,14 @@ def decide(model: Lake, bucket: Bucket, actor: Actor, request: Request, region: 
     return Decision("allow", s3.deciding + kms.deciding, f"{s3.reason}; {kms.reason}")
 
 
+def _actors_for(model: Lake, bucket: Bucket, region: str) -> tuple[Actor, ...]:
+    """Every representative principal, and the crawlers that crawl this bucket: a crawler's reach
+    into other buckets is ``crawler_reach``'s job (one decision per bucket, not a whole table)."""
+    return tuple(a for a in representative_actors(model, region) if not a.prefixes or a.prefix_in(bucket.name))
+
+
 def bucket_matrix(model: Lake, bucket: Bucket, region: str) -> BucketMatrix:
-    actors = tuple(representative_actors(model, region))
+    actors = _actors_for(model, bucket, region)
     endpoint = next((e.endpoint_id for e in model.endpoints if isinstance(e.endpoint_id, str)), None)
     tried = tuple(scenarios(model.lake_key_arn if isinstance(model.lake_key_arn, str) else None, endpoint))
     cells = tuple(
@@ -105,3 +111,21 @@ def access_matrix(model: Lake) -> list[BucketMatrix]:
         for b in sorted(model.buckets, key=lambda b: b.name)
         if b.is_data_bucket and isinstance(b.arn, str) and isinstance(b.policy, dict)
     ]
+
+
+def crawler_reach(model: Lake) -> dict[str, list[str]]:
+    """For each crawler, the zone buckets whose objects it can read through the endpoint: its own
+    bucket only, if its role is as narrow as intended."""
+    region = str(model.region)
+    endpoint = next((e.endpoint_id for e in model.endpoints if isinstance(e.endpoint_id, str)), None)
+    context = {**MODERN_TLS, **({"aws:SourceVpce": endpoint} if endpoint else {})}
+    crawlers = [a for a in representative_actors(model, region) if a.prefixes]
+    buckets = [b for b in sorted(model.buckets, key=lambda b: b.name) if b.is_data_bucket and isinstance(b.arn, str)]
+    return {
+        crawler.label: [
+            b.name for b in buckets
+            if decide(model, b, crawler, matrix_request(crawler, b, "s3:GetObject", Scenario("reach", context)),
+                      region).allowed
+        ]
+        for crawler in crawlers
+    }

@@ -37,8 +37,8 @@ DEV_RAW = {
     "another account": rows(set()),
     "anonymous": rows(set()),
 }
-# Crawlers read only their own prefixes, in the raw zone: nothing in the other buckets.
-DEV_OTHER = {**DEV_RAW, "crawler mlteam-dev-annotations": rows(set()), "crawler mlteam-dev-images": rows(set())}
+# Crawler rows appear on the buckets they crawl (raw); their reach elsewhere is crawler_reach.
+DEV_OTHER = {k: v for k, v in DEV_RAW.items() if not k.startswith("crawler")}
 
 
 @pytest.fixture(scope="module")
@@ -87,7 +87,7 @@ def test_intended_perimeter_in_production():
         assert label(raw.cell("data reader", action, "via Athena")) == ("allow" if action in READ else "no grant")
         assert label(raw.cell("lake administrator", action, "outside endpoint")) == "allow"
     assert label(raw.cell("crawler mlteam-prod-images", "s3:GetObject", "outside endpoint")) == "allow"
-    assert label(raw.cell("crawler mlteam-prod-features", "s3:GetObject", "via endpoint")) == "no grant"
+    assert raw.cell("crawler mlteam-prod-features", "s3:GetObject", "via endpoint") is None  # crawls curated
 
 
 def test_denies_name_their_statement_and_grants_name_theirs(matrices):
@@ -123,3 +123,16 @@ def test_reader_without_key_permission_is_refused_by_the_key(matrices):
     decision = decide(model, bucket, actor, request, "us-east-1")
     assert decision.decision == "implicit_deny"
     assert decision.reason.startswith("S3 allows it, but the lake key refuses: ")
+
+
+def test_crawlers_reach_only_the_bucket_they_crawl():
+    from policies.access.matrix import crawler_reach
+
+    model = lake_from_plan(plan_document(plan_stack(REPO, "prod")))
+    assert crawler_reach(model) == {
+        "crawler mlteam-prod-annotations": ["mlteam-prod-raw"],
+        "crawler mlteam-prod-features": ["mlteam-prod-curated"],
+        "crawler mlteam-prod-images": ["mlteam-prod-raw"],
+    }
+    processed = next(m for m in access_matrix(model) if m.bucket == "mlteam-prod-processed")
+    assert not [a.label for a in processed.actors if a.label.startswith("crawler")]
