@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from ..iam import Statement, as_list, conditions, covers_action, covers_resource, principals, statements
+from ..iam import Statement, as_list, conditions, covers_action, covers_resource, principals, resource_matches, statements
 from ..model import UNKNOWN, Bucket, Unknown, contains_unknown, is_unknown
 from ..rule import Status, Verdict, failed, passed, unknown
 
@@ -150,3 +150,19 @@ def judge_request_deny(
                       f"({names(on_bucket)}), not on its objects ({bucket.arn}/*)")
     others = [(n, s) for n, s in known if not matches(s)]
     return failed(explain_miss(others) or f"no statement denies {requirement} on this bucket and its objects")
+
+
+# A bucket and an object no policy names: a resource pattern matching them matches every bucket.
+_ANY_BUCKET = "arn:{partition}:s3:::any-bucket-of-any-account"
+
+
+def every_bucket_resources(statement: Statement, partition: object) -> list[str]:
+    """The resources of ``statement`` that match every bucket or every object ("*",
+    "arn:aws:s3:::*", "arn:aws:s3:::*/*"), as messages name them; ``[]`` when there is none."""
+    bucket = _ANY_BUCKET.format(partition=partition if isinstance(partition, str) else "aws")
+    targets = (bucket, f"{bucket}/any-key")
+    if "NotResource" in statement:
+        excluded = ", ".join(map(str, as_list(statement["NotResource"])))
+        return [f"every resource but {excluded}"] if any(covers_resource(statement, t) for t in targets) else []
+    return [r for r in as_list(statement.get("Resource"))
+            if isinstance(r, str) and any(resource_matches(r, t) for t in targets)]

@@ -6,7 +6,7 @@ from ..iam import Statement, action_matches, as_list, covers_action
 from ..model import Lake, Role, contains_unknown, is_unknown
 from ..rule import Finding, Rule, Severity, Verdict, failed, passed, per_resource, unknown
 from ._policy_reading import EVERY_S3_ACTION, combine, grant_undecided, named_statements, undecided_verdict
-from .lake_5_endpoint_policy import every_bucket_resources
+from ._policy_reading import every_bucket_resources
 
 RULE_ID = "LAKE.10"
 DATA_ACTIONS = ("s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:ListBucket")

@@ -2,26 +2,12 @@
 
 from __future__ import annotations
 
-from ..iam import Statement, as_list, covers_resource, is_public_allow, resource_matches
+from ..iam import Statement, is_public_allow
 from ..model import Lake, VpcEndpoint, contains_unknown, is_unknown
 from ..rule import Finding, Rule, Severity, Verdict, failed, passed, per_resource, unknown
-from ._policy_reading import combine, grant_undecided, named_statements, undecided_verdict
+from ._policy_reading import combine, every_bucket_resources, grant_undecided, named_statements, undecided_verdict
 
 RULE_ID = "LAKE.5"
-# A bucket and an object no policy names: a resource pattern matching them matches every bucket.
-_ANY_BUCKET = "arn:{partition}:s3:::any-bucket-of-any-account"
-
-
-def every_bucket_resources(statement: Statement, partition: object) -> list[str]:
-    """The resources of ``statement`` that match every bucket or every object ("*",
-    "arn:aws:s3:::*", "arn:aws:s3:::*/*"), as messages name them; ``[]`` when there is none."""
-    bucket = _ANY_BUCKET.format(partition=partition if isinstance(partition, str) else "aws")
-    targets = (bucket, f"{bucket}/any-key")
-    if "NotResource" in statement:
-        excluded = ", ".join(map(str, as_list(statement["NotResource"])))
-        return [f"every resource but {excluded}"] if any(covers_resource(statement, t) for t in targets) else []
-    return [r for r in as_list(statement.get("Resource"))
-            if isinstance(r, str) and any(resource_matches(r, t) for t in targets)]
 
 
 def _judge_statement(name: str, statement: Statement, partition: object) -> Verdict:
