@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 from .model import Lake
 from .registry import all_rules
+from .registry import rule as rule_by_id
 from .rule import Finding, Rule, Status
 
 
@@ -15,5 +16,4 @@ def evaluate(model: Lake, rules: Iterable[Rule] | None = None) -> list[Finding]:
 
 def blocking(findings: Iterable[Finding]) -> list[Finding]:
     """Failures of mandatory (critical or high) rules: they fail `lake plan` and the pack."""
-    by_id = {r.id: r for r in all_rules()}
-    return [f for f in findings if f.status is Status.FAIL and by_id[f.rule_id].severity.mandatory]
+    return [f for f in findings if f.status is Status.FAIL and rule_by_id(f.rule_id).severity.mandatory]

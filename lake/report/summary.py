@@ -6,6 +6,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from policies.registry import all_rules
+from policies.registry import rule as rule_by_id
 from policies.rule import Finding, Rule, Status
 
 # How a rule's findings add up: one failure makes the rule fail, and so on down.
@@ -52,7 +53,7 @@ def audit_summary(findings: list[Finding]) -> dict[str, object]:
 
 def finding_entry(finding: Finding) -> dict[str, object]:
     """A finding as the plan document's ``findings`` list holds it (docs/plan-format.md)."""
-    rule = next(r for r in all_rules() if r.id == finding.rule_id)
+    rule = rule_by_id(finding.rule_id)
     return {
         "ruleId": rule.id,
         "title": rule.title,

@@ -46,13 +46,21 @@ def _restricts_public(bucket: Bucket) -> bool:
     return bool(getattr(bpa, "restrict_public_buckets", False) is True)
 
 
+def key_policy(key: Key) -> Policy | None:
+    return Policy(f"key policy of {key.name}", key.policy) if isinstance(key.policy, dict) else None
+
+
+def endpoint_id(model: Lake) -> str | None:
+    """The lake endpoint's id, what a perimeter's aws:SourceVpce names (None: none is known)."""
+    return next((e.endpoint_id for e in model.endpoints if isinstance(e.endpoint_id, str)), None)
+
+
 def _kms_decision(key: Key, model: Lake, actor: Actor, action: str, region: str) -> Decision:
     context = {"kms:ViaService": f"s3.{region}.amazonaws.com"}
     if actor.principal.account:
         context["kms:CallerAccount"] = actor.principal.account
     request = Request(actor.principal, KMS_ACTION[action], str(key.arn), context)
-    policy = Policy(f"key policy of {key.name}", key.policy) if isinstance(key.policy, dict) else None
-    return evaluate(request, actor.identity_policies, policy, str(model.account_id), service="kms")
+    return evaluate(request, actor.identity_policies, key_policy(key), str(model.account_id), service="kms")
 
 
 def matrix_request(actor: Actor, bucket: Bucket, action: str, scenario: Scenario) -> Request:
@@ -82,16 +90,11 @@ def decide(model: Lake, bucket: Bucket, actor: Actor, request: Request, region: 
     return Decision("allow", s3.deciding + kms.deciding, f"{s3.reason}; {kms.reason}")
 
 
-def _actors_for(model: Lake, bucket: Bucket, region: str) -> tuple[Actor, ...]:
+def bucket_matrix(model: Lake, bucket: Bucket, everyone: list[Actor], region: str) -> BucketMatrix:
     """Every representative principal, and the crawlers that crawl this bucket: a crawler's reach
     into other buckets is ``crawler_reach``'s job (one decision per bucket, not a whole table)."""
-    return tuple(a for a in representative_actors(model, region) if not a.prefixes or a.prefix_in(bucket.name))
-
-
-def bucket_matrix(model: Lake, bucket: Bucket, region: str) -> BucketMatrix:
-    actors = _actors_for(model, bucket, region)
-    endpoint = next((e.endpoint_id for e in model.endpoints if isinstance(e.endpoint_id, str)), None)
-    tried = tuple(scenarios(model.lake_key_arn if isinstance(model.lake_key_arn, str) else None, endpoint))
+    actors = tuple(a for a in everyone if not a.prefixes or a.prefix_in(bucket.name))
+    tried = tuple(scenarios(model.lake_key_arn if isinstance(model.lake_key_arn, str) else None, endpoint_id(model)))
     cells = tuple(
         Cell(actor.label, action, scenario.label,
              decide(model, bucket, actor, matrix_request(actor, bucket, action, scenario), region))
@@ -106,8 +109,9 @@ def bucket_matrix(model: Lake, bucket: Bucket, region: str) -> BucketMatrix:
 def access_matrix(model: Lake) -> list[BucketMatrix]:
     """One matrix per zone bucket whose policy and ARN are known."""
     region = str(model.region)
+    everyone = representative_actors(model, region)
     return [
-        bucket_matrix(model, b, region)
+        bucket_matrix(model, b, everyone, region)
         for b in sorted(model.buckets, key=lambda b: b.name)
         if b.is_data_bucket and isinstance(b.arn, str) and isinstance(b.policy, dict)
     ]
@@ -116,8 +120,7 @@ def access_matrix(model: Lake) -> list[BucketMatrix]:
 def crawler_reach(model: Lake) -> dict[str, list[str]]:
     """For each crawler, the zone buckets whose objects it can read through the endpoint: its own
     bucket only, if its role is as narrow as intended."""
-    region = str(model.region)
-    endpoint = next((e.endpoint_id for e in model.endpoints if isinstance(e.endpoint_id, str)), None)
+    region, endpoint = str(model.region), endpoint_id(model)
     context = {**MODERN_TLS, **({"aws:SourceVpce": endpoint} if endpoint else {})}
     crawlers = [a for a in representative_actors(model, region) if a.prefixes]
     buckets = [b for b in sorted(model.buckets, key=lambda b: b.name) if b.is_data_bucket and isinstance(b.arn, str)]

@@ -10,7 +10,7 @@ from ..evaluator.evaluate import evaluate
 from ..evaluator.request import Decision, Policy, Principal, Request
 from ..model import Lake
 from .actors import Actor, representative_actors
-from .matrix import decide
+from .matrix import decide, key_policy
 from .scenarios import MODERN_TLS
 
 # Short names for the matrix's representative principals.
@@ -53,7 +53,6 @@ def ask(model: Lake, actor: Actor, action: str, resource: str, context: Mapping[
             return decide(model, bucket, actor, request, str(model.region))
     for key in model.keys:
         if resource == key.arn:
-            policy = Policy(f"key policy of {key.name}", key.policy) if isinstance(key.policy, dict) else None
-            return evaluate(Request(actor.principal, action, resource, dict(context)), actor.identity_policies, policy,
-                            str(model.account_id), service="kms")
+            return evaluate(Request(actor.principal, action, resource, dict(context)), actor.identity_policies,
+                            key_policy(key), str(model.account_id), service="kms")
     raise QuestionError(f"resource '{resource}' is not a bucket, object or key of this stack")
