@@ -1,14 +1,15 @@
 """The normalised model of a lake that every rule reads.
 
 Adapters build it from the offline plan (``adapters/plan.py``), from a ``pulumi preview`` inside
-the policy pack (``adapters/pack.py``) and, later, from the live account. Rules never see raw
+the policy pack (``adapters/pack.py``) and from the live account (``adapters/live/``). Rules never see raw
 provider properties, so one rule serves all three.
 
 Three kinds of value, kept apart on purpose:
 - a value: what is configured;
 - ``None``: nothing is configured (no policy, no lifecycle...), which a rule may judge;
-- ``UNKNOWN``: the value exists but cannot be known yet (an ARN during ``pulumi preview``);
-  rules report it as unknown, never as a pass or a failure.
+- ``UNKNOWN``: the value exists but cannot be known yet (an ARN during ``pulumi preview``), or a
+  live read could not establish it (access denied; ``Lake.unverified`` says why); rules report
+  it as unknown, never as a pass or a failure.
 """
 
 from __future__ import annotations
@@ -122,6 +123,8 @@ class Bucket:
     ownership: Maybe[str] = None  # "BucketOwnerEnforced", "BucketOwnerPreferred", "ObjectWriter"
     acl: Maybe[str] = None  # canned ACL of a BucketAcl resource, if any
     policy: Maybe[dict[str, Any]] = None
+    # S3's own verdict on the policy (GetBucketPolicyStatus); None: this source cannot tell.
+    policy_public: Maybe[bool] = None
     lifecycle: Maybe[Lifecycle] = None
     logging: Maybe[Logging] = None
     notifications: Maybe[tuple[dict[str, Any], ...]] = None
@@ -261,6 +264,20 @@ class Role:
 
 
 @dataclass(frozen=True)
+class Unverified:
+    """A setting a live read could not establish: the call was denied or kept failing.
+
+    The model holds UNKNOWN for it, so no rule can pass it; the audit reports it as
+    "could not verify" instead of guessing."""
+
+    resource: str  # bucket name, key id, crawler name, or "account"
+    ref: str  # ARN of the resource
+    setting: str  # what was being read, as the model names it: "policy", "encryption"...
+    operation: str  # the API call: "GetBucketPolicy"
+    error: str  # "AccessDenied: Access Denied"
+
+
+@dataclass(frozen=True)
 class Lake:
     source: str  # "plan", "preview", "live"
     account_id: Maybe[str] = UNKNOWN
@@ -284,6 +301,7 @@ class Lake:
     workgroups: tuple[Workgroup, ...] = ()
     queues: tuple[Queue, ...] = ()
     roles: tuple[Role, ...] = ()
+    unverified: tuple[Unverified, ...] = ()
 
     @property
     def lake_keys(self) -> tuple[Key, ...]:
