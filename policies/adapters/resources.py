@@ -265,7 +265,7 @@ def _buckets(records: list[ResourceRecord]) -> tuple[Bucket, ...]:
     return tuple(buckets)
 
 
-def _lake_key_policy(keys: Iterable[Key]) -> dict[str, Any] | None:
+def lake_key_policy(keys: Iterable[Key]) -> dict[str, Any] | None:
     policies = [k.policy for k in keys if k.is_lake_key and isinstance(k.policy, dict)]
     return policies[0] if policies else None
 
@@ -278,14 +278,14 @@ def _derived_account(policy: dict[str, Any] | None) -> Any:
     return UNKNOWN
 
 
-def _derived_administrators(policy: dict[str, Any] | None) -> tuple[str, ...]:
+def derived_administrators(policy: dict[str, Any] | None) -> tuple[str, ...]:
     for statement in statements(policy):
         if statement.get("Sid") == "AllowKeyAdministration":
             return tuple(p for p in aws_principals(statement) if p != "*")
     return ()
 
 
-def _derived_production(buckets: Iterable[Bucket], keys: Iterable[Key]) -> bool | None:
+def derived_production(buckets: Iterable[Bucket], keys: Iterable[Key]) -> bool | None:
     values = {r.tags.get("production") for r in (*buckets, *keys) if "production" in r.tags}
     return values == {"true"} if values and not any(is_unknown(v) for v in values) else None
 
@@ -423,17 +423,17 @@ def build_lake(records: Iterable[ResourceRecord], context: LakeContext) -> Lake:
     records = list(records)
     buckets = _buckets(records)
     keys = _of_type(records, KEY_TYPE, _key)
-    key_policy = _lake_key_policy(keys)
+    key_policy = lake_key_policy(keys)
     account_bpa = next((_public_access_block(r.props) for r in records if r.type == ACCOUNT_BPA_TYPE), None)
     return Lake(
         source=context.source,
         account_id=context.account_id or _derived_account(key_policy),
         region=context.region or UNKNOWN,
         partition=context.partition or "aws",
-        production=context.production if context.production is not None else _derived_production(buckets, keys),
+        production=context.production if context.production is not None else derived_production(buckets, keys),
         administrators=context.administrators
         if context.administrators is not None
-        else _derived_administrators(key_policy),
+        else derived_administrators(key_policy),
         deployer=context.deployer,
         buckets=buckets,
         keys=keys,

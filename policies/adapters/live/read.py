@@ -1,0 +1,199 @@
+"""Read the deployed lake into the model, in waves of concurrent calls.
+
+Wave 1 finds the account and the buckets; wave 2 reads every bucket setting and the account-wide
+resources; wave 3 follows references from what wave 2 found (the keys buckets encrypt with, the
+queues they notify, the crawlers' roles and security configurations); wave 4 reads dead-letter
+queues. Each setting is one call, made once, whatever the number of resources naming it.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
+from typing import Any
+
+from ...model import Bucket, Key, Lake, Unverified, is_unknown
+from ..resources import derived_administrators, derived_production, lake_key_policy
+from . import keys, services
+from .buckets import SETTINGS, TAGS, assemble, bucket_arn, read_policy, read_setting
+from .calls import BucketMissing, Reader
+from .selection import Chosen, Selection, choose
+from .session import Clients, Target
+
+
+class AccountUnreachable(Exception):
+    """No call can succeed: no credentials, a wrong endpoint, an expired token."""
+
+
+@dataclass(frozen=True)
+class LiveRead:
+    lake: Lake
+    calls: Counter[str]  # API calls by operation (pages counted)
+    requests: int  # HTTP requests sent, retries included
+
+
+Progress = Callable[[int], None]  # told how many reads finished; grows the total as waves start
+
+
+class _Pool:
+    def __init__(self, workers: int, progress: Any) -> None:
+        self._executor = ThreadPoolExecutor(max_workers=workers)
+        self._progress = progress
+
+    def run(self, tasks: list[Callable[[], Any]]) -> list[Any]:
+        if self._progress is not None:
+            self._progress.total = (self._progress.total or 0) + len(tasks)
+        futures = [self._executor.submit(self._tracked, task) for task in tasks]
+        return [f.result() for f in futures]
+
+    def _tracked(self, task: Callable[[], Any]) -> Any:
+        try:
+            return task()
+        finally:
+            if self._progress is not None:
+                self._progress.update(1)
+
+    def close(self) -> None:
+        self._executor.shutdown()
+
+
+def read_lake(target: Target, selection: Selection, progress: Any = None) -> LiveRead:
+    """The live lake; ``progress`` is a tqdm-like bar (``total``, ``update``) or None."""
+    clients, reader = Clients(target), Reader()
+    identity = _identity(clients)
+    account, partition = identity["Account"], identity["Arn"].split(":")[1]
+    region = clients.region
+    pool = _Pool(target.concurrency, progress)
+    try:
+        lake = _read(pool, clients, reader, choose(selection, reader, clients), (account, partition, region),
+                     selection.outputs or {})
+    finally:
+        pool.close()
+    return LiveRead(replace(lake, unverified=tuple(reader.unverified)), reader.calls, clients.requests)
+
+
+def _identity(clients: Clients) -> dict[str, Any]:
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    try:
+        return clients("sts").get_caller_identity()
+    except (BotoCoreError, ClientError) as error:
+        raise AccountUnreachable(f"cannot reach the AWS account: {error}") from None
+
+
+def _read(pool: _Pool, clients: Clients, reader: Reader, chosen: list[Chosen], where: tuple[str, str, str],
+          outputs: dict[str, Any]) -> Lake:
+    account, partition, region = where
+    names = {c.name for c in chosen}
+    wave = [lambda c=c: _bucket(reader, clients("s3"), c, partition) for c in chosen]
+    wave += [
+        lambda: _account_bpa(reader, clients("s3control"), account),
+        lambda: services.catalog_encryption(reader, clients("glue"), f"arn:{partition}:glue:{region}:{account}:catalog"),
+        lambda: services.crawlers(reader, clients("glue"), names),
+        lambda: services.workgroup_names(reader, clients("athena")),
+    ]
+    *read_buckets, account_bpa, catalog, crawlers, workgroup_names = pool.run(wave)
+    buckets = [b for b in read_buckets if isinstance(b, Bucket)]
+    missing = [u for u in read_buckets if isinstance(u, Unverified)]
+    reader.unverified.extend(missing)
+    lake_name = _lake_name(buckets)
+    follow = _follow(pool, clients, reader, buckets, crawlers, workgroup_names, outputs, (region, lake_name))
+    lake = Lake(
+        source="live", account_id=account, region=region, partition=partition,
+        buckets=tuple(buckets), account_public_access_block=account_bpa, catalog_encryption=catalog,
+        crawlers=tuple(crawlers), **follow,
+    )
+    key_policy = lake_key_policy(lake.keys)
+    return replace(lake, production=derived_production(lake.buckets, lake.keys),
+                   administrators=derived_administrators(key_policy))
+
+
+def _bucket(reader: Reader, s3: Any, chosen: Chosen, partition: str) -> Bucket | Unverified:
+    arn = bucket_arn(chosen.name, partition)
+    try:
+        tags = chosen.tags if chosen.tags is not None else read_setting(reader, s3, chosen.name, arn, TAGS)
+        values = {s.field: read_setting(reader, s3, chosen.name, arn, s) for s in SETTINGS if s.field != "policy"}
+        values.update(read_policy(reader, s3, chosen.name, arn))
+    except BucketMissing as missing:
+        return Unverified(chosen.name, arn, "bucket", str(missing), "NoSuchBucket: the bucket does not exist")
+    tags = dict(tags) if isinstance(tags, dict) else {}
+    if chosen.zone is not None:
+        tags.setdefault("zone", chosen.zone)  # the stack outputs say which zone, even untagged
+    return assemble(chosen.name, arn, tags, values)
+
+
+def _account_bpa(reader: Reader, s3control: Any, account: str) -> Any:
+    from .buckets import public_access_block
+    from .calls import Call
+
+    call = Call("GetPublicAccessBlock", "get_public_access_block", {"AccountId": account},
+                ("NoSuchPublicAccessBlockConfiguration",))
+    return reader.read(s3control, call, ("account", f"arn:aws:s3:::{account}", "account_public_access_block"),
+                       lambda r: public_access_block(r["PublicAccessBlockConfiguration"]))
+
+
+def _lake_name(buckets: Iterable[Bucket]) -> str | None:
+    names = {b.tags.get("lake") for b in buckets} - {None}
+    return names.pop() if len(names) == 1 else None
+
+
+def _follow(pool: _Pool, clients: Clients, reader: Reader, buckets: list[Bucket], crawlers: list[Any],
+            workgroup_names: list[str], outputs: dict[str, Any], where: tuple[str | None, str | None]) -> dict:
+    """Waves 3 to 5: what the buckets and crawlers lead to."""
+    region, lake_name = where
+    names = {b.name for b in buckets}
+    queue_arns = _queue_arns(buckets, crawlers)
+    role_arns = sorted({c.role_arn for c in crawlers if isinstance(c.role_arn, str)})
+    config_names = sorted({c.security_configuration for c in crawlers if isinstance(c.security_configuration, str)})
+    tasks = [lambda: services.endpoints(reader, clients("ec2"), region, lake_name)]
+    tasks += [lambda a=a: services.queue(reader, clients("sqs"), a) for a in queue_arns]
+    tasks += [lambda a=a: services.role(reader, clients("iam"), a) for a in role_arns]
+    tasks += [lambda n=n: services.security_configuration(reader, clients("glue"), n) for n in config_names]
+    tasks += [lambda n=n: services.workgroup(reader, clients("athena"), n) for n in workgroup_names]
+    endpoints, *rest = pool.run(tasks)
+    queues, rest = rest[:len(queue_arns)], rest[len(queue_arns):]
+    roles, rest = rest[:len(role_arns)], rest[len(role_arns):]
+    configs, workgroups = rest[:len(config_names)], rest[len(config_names):]
+    workgroups = [w for w in workgroups if w is not None and services.writes_to(w, names)]
+    configs = [c for c in configs if c is not None]
+    references = [outputs.get("keyArn"), *(_bucket_keys(buckets)), *(w.kms_key_arn for w in workgroups),
+                  *(arn for c in configs for arn in c.key_arns)]
+    read_queues = [q for q in queues if q is not None]
+    dead_letters = sorted({dlq for _, dlq in read_queues if dlq} - set(queue_arns))
+    key_list, dead_letter_queues = _keys_and_dead_letters(pool, clients, reader, keys.key_references(references),
+                                                           dead_letters)
+    read_roles = [r for r in roles if r is not None]
+    return {
+        "keys": tuple(key_list),
+        "iam_policies": tuple(p for _, policies in read_roles for p in policies),
+        "endpoints": tuple(endpoints),
+        "security_configurations": tuple(configs),
+        "workgroups": tuple(workgroups),
+        "queues": tuple(q for q, _ in (*read_queues, *dead_letter_queues)),
+        "roles": tuple(r for r, _ in read_roles),
+    }
+
+
+def _queue_arns(buckets: list[Bucket], crawlers: list[Any]) -> list[str]:
+    notified = [n.get("queueArn") for b in buckets if isinstance(b.notifications, tuple) for n in b.notifications]
+    crawled = [arn for c in crawlers for arn in c.event_queue_arns]
+    return sorted({a for a in (*notified, *crawled) if isinstance(a, str)})
+
+
+def _bucket_keys(buckets: list[Bucket]) -> list[Any]:
+    return [b.encryption.kms_key_id for b in buckets
+            if not is_unknown(b.encryption) and b.encryption is not None]
+
+
+def _keys_and_dead_letters(pool: _Pool, clients: Clients, reader: Reader, references: list[str],
+                           dead_letters: list[str]) -> tuple[list[Key], list[Any]]:
+    """Describe every key reference and read the dead-letter queues; then read each key once."""
+    tasks = [lambda r=r: keys.resolve(reader, clients("kms"), r) for r in references]
+    tasks += [lambda a=a: services.queue(reader, clients("sqs"), a) for a in dead_letters]
+    results = pool.run(tasks)
+    described, queues = results[:len(references)], results[len(references):]
+    unique = {m["Arn"]: m for m in described if m is not None}
+    key_list = pool.run([lambda m=m: keys.read_key(reader, clients("kms"), m) for m in unique.values()])
+    return key_list, [q for q in queues if q is not None]

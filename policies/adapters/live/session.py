@@ -1,0 +1,73 @@
+"""The boto3 clients of a live read: one per service, shared by every worker thread.
+
+botocore clients are thread-safe; their connection pool is sized to the concurrency so workers
+never queue for a connection. Retries use botocore's adaptive mode: exponential backoff plus a
+client-side rate limiter that slows down when AWS throttles.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+import boto3
+from botocore.config import Config
+
+DEFAULT_CONCURRENCY = 16
+DEFAULT_MAX_ATTEMPTS = 5  # botocore counts the first attempt: four retries
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where to read: an AWS profile and region, or an S3-compatible test server."""
+
+    region: str | None = None
+    profile: str | None = None
+    endpoint_url: str | None = None
+    concurrency: int = DEFAULT_CONCURRENCY
+    max_attempts: int = DEFAULT_MAX_ATTEMPTS
+    # A ready session (tests register botocore event hooks on it); built from profile otherwise.
+    session: Any = field(default=None, compare=False)
+
+
+class Clients:
+    """Lazily created clients for ``target``, and a count of the HTTP requests they send."""
+
+    def __init__(self, target: Target) -> None:
+        self._target = target
+        self._session = target.session or boto3.Session(profile_name=target.profile, region_name=target.region)
+        self._clients: dict[str, Any] = {}
+        self._lock = threading.Lock()
+        self.requests = 0  # HTTP requests, retries included
+
+    @property
+    def region(self) -> str | None:
+        return self._target.region or self._session.region_name
+
+    def __call__(self, service: str) -> Any:
+        with self._lock:
+            if service not in self._clients:
+                self._clients[service] = self._create(service)
+            return self._clients[service]
+
+    def _create(self, service: str) -> Any:
+        client = self._session.client(
+            service, region_name=self.region, endpoint_url=self._target.endpoint_url, config=self._config(service)
+        )
+        client.meta.events.register("before-send", self._count_request)
+        return client
+
+    def _config(self, service: str) -> Config:
+        test_server = self._target.endpoint_url is not None
+        return Config(
+            retries={"mode": "adaptive", "max_attempts": self._target.max_attempts},
+            max_pool_connections=self._target.concurrency,
+            # A test server on 127.0.0.1 has no per-bucket or per-account host names.
+            s3={"addressing_style": "path"} if test_server else None,
+            inject_host_prefix=not (test_server and service == "s3control"),
+        )
+
+    def _count_request(self, **_: Any) -> None:
+        with self._lock:
+            self.requests += 1
