@@ -23,3 +23,5 @@ pulumi.export("zoneBuckets", {zone: {"name": b.bucket_name, "arn": b.arn} for zo
 pulumi.export("keyArn", lake.key.arn)
 pulumi.export("keyAlias", lake.key.alias_name)
 pulumi.export("logsBucket", {"name": lake.logs.bucket_name, "arn": lake.logs.arn})
+# With the exports above, `pulumi stack output --json` tells `lake audit --stack-outputs` every bucket.
+pulumi.export("queryResultsBucket", {"name": lake.query.results.bucket_name, "arn": lake.query.results.arn})

@@ -225,7 +225,8 @@ def substitutions(planned: Lake, live: Lake) -> dict[str, str]:
     if keys is not None:
         pairs += [(keys[0].arn, keys[1].arn), (_key_id(keys[0].arn), _key_id(keys[1].arn))]
     endpoints = _pair_endpoints(planned.endpoints, live.endpoints, _unchanged)
-    pairs += [(ours.endpoint_id, theirs.endpoint_id) for ours, theirs in endpoints if ours and theirs]
+    pairs += [(ours.endpoint_id, theirs.endpoint_id) for ours, theirs in endpoints
+              if ours is not None and theirs is not None]
     return {old: new for old, new in pairs if isinstance(old, str) and isinstance(new, str) and old and old != new}
 
 

@@ -84,6 +84,7 @@ def test_dev_exports(dev):
         "keyArn": f"arn:aws:kms:us-east-1:123456789012:key/{key.id}",
         "keyAlias": "alias/mlteam-dev",
         "logsBucket": {"name": "mlteam-dev-logs", "arn": "arn:aws:s3:::mlteam-dev-logs"},
+        "queryResultsBucket": {"name": "mlteam-dev-query-results", "arn": "arn:aws:s3:::mlteam-dev-query-results"},
     }
 
 

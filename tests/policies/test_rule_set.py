@@ -32,6 +32,7 @@ RULE_SET = [
     ("LAKE.8", "high"),
     ("LAKE.9", "high"),
     ("LAKE.10", "high"),
+    ("LAKE.11", "high"),
 ]
 KEPT = {"protect": True, "retain_on_delete": True}
 
