@@ -2,6 +2,7 @@
 
 `lake plan`: 0 success, 1 a mandatory (critical or high) rule fails, 2 bad configuration or
 usage (one line per problem, no traceback). `lake access`: 0 allowed, 1 denied, 2 usage.
+`lake audit` (lake/audit_command.py): the codes of `lake plan`, for the deployed lake.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import re
 import sys
 from pathlib import Path
 
+from lake.audit_command import add_audit_parser, run_audit_command
 from lake.config import ConfigError
 
 EXIT_OK = 0
@@ -49,6 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
     plan.add_argument("--no-matrix", action="store_true", help="evaluate the rules but skip the access matrix")
     plan.add_argument("--output", type=Path, help="write the plan to this file instead of standard output")
     _access_parser(commands)
+    add_audit_parser(commands)
     return parser
 
 
@@ -206,7 +209,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "plan" and args.no_audit and args.format in ("markdown", "sarif"):
         # Those formats exist to report findings: without the audit they would claim a clean lake.
         parser.error(f"--no-audit cannot be combined with --format {args.format}, which reports findings")
-    return _access(args) if args.command == "access" else _plan(args)
+    handlers = {"access": _access, "audit": run_audit_command, "plan": _plan}
+    return handlers[args.command](args)
 
 
 if __name__ == "__main__":

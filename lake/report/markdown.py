@@ -37,7 +37,7 @@ def _resource_section(document: dict[str, Any]) -> list[str]:
     ]
 
 
-def _findings_section(findings: list[Finding]) -> list[str]:
+def findings_section(findings: list[Finding]) -> list[str]:
     results = rule_results(findings)
     blocking = [r for r in results if r.blocking]
     tally = counts(findings)
@@ -80,5 +80,5 @@ def _findings_section(findings: list[Finding]) -> list[str]:
 def render_markdown(
     document: dict[str, Any], findings: list[Finding], matrices: list, reach: dict[str, list[str]]
 ) -> str:
-    sections = _resource_section(document) + _findings_section(findings)
+    sections = _resource_section(document) + findings_section(findings)
     return "\n".join(sections + (render_access_markdown(matrices, reach) if matrices else [])) + "\n"

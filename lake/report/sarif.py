@@ -61,8 +61,9 @@ def _result(rule: Rule, index: int, finding: Finding, artifact: str) -> dict[str
     }
 
 
-def render_sarif(findings: list[Finding], stack: str, artifact: str) -> dict[str, Any]:
-    """``artifact``: the file the results point at (the stack's config file, repo-relative)."""
+def render_sarif(findings: list[Finding], stack: str, artifact: str, automation: str = "lake-plan") -> dict[str, Any]:
+    """``artifact``: the file the results point at (the stack's config file, repo-relative);
+    ``automation``: which run this is, so code scanning keeps plan and audit results apart."""
     rules = list(all_rules())
     index = {r.id: i for i, r in enumerate(rules)}
     results = [
@@ -80,7 +81,7 @@ def render_sarif(findings: list[Finding], stack: str, artifact: str) -> dict[str
                 "informationUri": INFORMATION_URI,
                 "rules": [_descriptor(r) for r in rules],
             }},
-            "automationDetails": {"id": f"lake-plan/{stack}/"},
+            "automationDetails": {"id": f"{automation}/{stack}/"},
             "results": results,
         }],
     }

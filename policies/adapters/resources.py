@@ -135,7 +135,7 @@ def _encryption(props: dict[str, Any]) -> Any:
     return Encryption(
         algorithm=get(rule, "applyServerSideEncryptionByDefault", "sseAlgorithm"),
         kms_key_id=get(rule, "applyServerSideEncryptionByDefault", "kmsMasterKeyId"),
-        bucket_key_enabled=get(rule, "bucketKeyEnabled"),
+        bucket_key_enabled=_or_default(get(rule, "bucketKeyEnabled"), False),
         blocked_encryption_types=UNKNOWN if is_unknown(blocked) else tuple(blocked or ()),
     )
 

@@ -1,9 +1,10 @@
-"""S3.1: account-level Block Public Access has all four settings on, where the stack manages it."""
+"""S3.1: account-level Block Public Access has all four settings on, where the stack manages it,
+and always in a live audit (the account has it or not, whoever manages it)."""
 
 from __future__ import annotations
 
 from ..model import Lake, PublicAccessBlock, is_unknown
-from ..rule import Finding, Rule, Severity, Verdict, failed, not_applicable, unknown
+from ..rule import Finding, Rule, Severity, Status, Verdict, failed, not_applicable, unknown
 from ._policy_reading import combine
 
 RULE_ID = "S3.1"
@@ -21,6 +22,9 @@ def judge(block: PublicAccessBlock) -> Verdict:
 
 def check(model: Lake) -> list[Finding]:
     block = model.account_public_access_block
+    if block is None and model.source == "live":
+        return [Finding(RULE_ID, Status.FAIL, "lake", "the account has no account-level Block Public Access "
+                        "configuration; all four settings must be true")]
     if block is None:
         return not_applicable(RULE_ID, "the stack does not manage account-level Block Public Access")
     status, message = (

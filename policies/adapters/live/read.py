@@ -14,6 +14,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from typing import Any
 
+from botocore.exceptions import BotoCoreError, ClientError
+
 from ...model import Bucket, Key, Lake, Unverified, is_unknown
 from ..resources import derived_administrators, derived_production, lake_key_policy
 from . import keys, services
@@ -61,7 +63,7 @@ class _Pool:
 
 def read_lake(target: Target, selection: Selection, progress: Any = None) -> LiveRead:
     """The live lake; ``progress`` is a tqdm-like bar (``total``, ``update``) or None."""
-    clients, reader = Clients(target), Reader()
+    clients, reader = _connect(target), Reader()
     identity = _identity(clients)
     account, partition = identity["Account"], identity["Arn"].split(":")[1]
     region = clients.region
@@ -74,9 +76,15 @@ def read_lake(target: Target, selection: Selection, progress: Any = None) -> Liv
     return LiveRead(replace(lake, unverified=tuple(reader.unverified)), reader.calls, clients.requests)
 
 
-def _identity(clients: Clients) -> dict[str, Any]:
-    from botocore.exceptions import BotoCoreError, ClientError
+def _connect(target: Target) -> Clients:
+    try:
+        return Clients(target)
+    except BotoCoreError as error:  # an unknown profile
+        raise AccountUnreachable(str(error)) from None
 
+
+def _identity(clients: Clients) -> dict[str, Any]:
+    """Who we are: the first call, so missing credentials or a wrong endpoint stop the audit at once."""
     try:
         return clients("sts").get_caller_identity()
     except (BotoCoreError, ClientError) as error:
@@ -130,7 +138,7 @@ def _account_bpa(reader: Reader, s3control: Any, account: str) -> Any:
 
     call = Call("GetPublicAccessBlock", "get_public_access_block", {"AccountId": account},
                 ("NoSuchPublicAccessBlockConfiguration",))
-    return reader.read(s3control, call, ("account", f"arn:aws:s3:::{account}", "account_public_access_block"),
+    return reader.read(s3control, call, ("lake", f"arn:aws:s3:::{account}", "account_public_access_block"),
                        lambda r: public_access_block(r["PublicAccessBlockConfiguration"]))
 
 

@@ -70,14 +70,14 @@ def by_tag(reader: Reader, tagging: Any, tag: tuple[str, str]) -> list[Chosen]:
     """Buckets carrying the tag, with all their tags, in one paginated call of the tagging API."""
     params = {"TagFilters": [{"Key": tag[0], "Values": [tag[1]]}], "ResourceTypeFilters": ["s3"]}
     found = reader.read(tagging, Call("GetResources", "get_resources", params, pages="ResourceTagMappingList"),
-                        ("account", "", "buckets"), lambda r: r["ResourceTagMappingList"])
+                        ("lake", "", "buckets"), lambda r: r["ResourceTagMappingList"])
     items = found if isinstance(found, list) else []
     return [Chosen(i["ResourceARN"].rsplit(":", 1)[-1], tags=tag_dict(i.get("Tags", []))) for i in items]
 
 
 def by_prefix(reader: Reader, s3: Any, prefix: str) -> list[Chosen]:
     found = reader.read(s3, Call("ListBuckets", "list_buckets", {"Prefix": prefix}, pages="Buckets"),
-                        ("account", "", "buckets"), lambda r: r["Buckets"])
+                        ("lake", "", "buckets"), lambda r: r["Buckets"])
     items = found if isinstance(found, list) else []
     return [Chosen(b["Name"]) for b in items if b["Name"].startswith(prefix)]
 

@@ -29,7 +29,7 @@ def endpoints(reader: Reader, ec2: Any, region: str, lake: str | None) -> list[V
     if lake:
         filters.append({"Name": "tag:lake", "Values": [lake]})
     found = reader.read(ec2, Call("DescribeVpcEndpoints", "describe_vpc_endpoints", {"Filters": filters},
-                                  pages="VpcEndpoints"), ("account", "", "endpoints"), lambda r: r["VpcEndpoints"])
+                                  pages="VpcEndpoints"), ("lake", "", "endpoints"), lambda r: r["VpcEndpoints"])
     return [] if is_unknown(found) else [_endpoint(e) for e in found or []]
 
 
@@ -47,7 +47,7 @@ def _endpoint(item: dict[str, Any]) -> VpcEndpoint:
 def crawlers(reader: Reader, glue: Any, buckets: set[str]) -> list[Crawler]:
     """The crawlers with a target in one of ``buckets``."""
     found = reader.read(glue, Call("GetCrawlers", "get_crawlers", {}, pages="Crawlers"),
-                        ("account", "", "crawlers"), lambda r: r["Crawlers"])
+                        ("lake", "", "crawlers"), lambda r: r["Crawlers"])
     items = [] if is_unknown(found) else found or []
     return [_crawler(c) for c in items if _targets_bucket(c, buckets)]
 
@@ -108,7 +108,7 @@ def catalog_encryption(reader: Reader, glue: Any, ref: str) -> CatalogEncryption
 
 def workgroup_names(reader: Reader, athena: Any) -> list[str]:
     found = reader.read(athena, Call("ListWorkGroups", "list_work_groups", {}, pages="WorkGroups"),
-                        ("account", "", "workgroups"), lambda r: r["WorkGroups"])
+                        ("lake", "", "workgroups"), lambda r: r["WorkGroups"])
     return [] if is_unknown(found) else [w["Name"] for w in found or []]
 
 

@@ -8,6 +8,7 @@ client-side rate limiter that slows down when AWS throttles.
 from __future__ import annotations
 
 import threading
+from urllib.parse import urlsplit, urlunsplit
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -56,6 +57,8 @@ class Clients:
             service, region_name=self.region, endpoint_url=self._target.endpoint_url, config=self._config(service)
         )
         client.meta.events.register("before-send", self._count_request)
+        if service == "s3control" and self._target.endpoint_url is not None:
+            client.meta.events.register("before-sign.s3-control", _drop_account_host)
         return client
 
     def _config(self, service: str) -> Config:
@@ -65,9 +68,17 @@ class Clients:
             max_pool_connections=self._target.concurrency,
             # A test server on 127.0.0.1 has no per-bucket or per-account host names.
             s3={"addressing_style": "path"} if test_server else None,
-            inject_host_prefix=not (test_server and service == "s3control"),
         )
 
     def _count_request(self, **_: Any) -> None:
         with self._lock:
             self.requests += 1
+
+
+def _drop_account_host(request: Any, **_: Any) -> None:
+    """S3 Control puts the account id in the host name ("123456789012.s3-control..."), which a
+    test server on 127.0.0.1 cannot answer: address the server itself."""
+    parts = urlsplit(request.url)
+    host = parts.netloc.split(".", 1)
+    if len(host) == 2 and host[0].isdigit():
+        request.url = urlunsplit(parts._replace(netloc=host[1]))

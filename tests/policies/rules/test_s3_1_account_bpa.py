@@ -1,3 +1,5 @@
+from dataclasses import replace
+
 from policies.model import UNKNOWN, PublicAccessBlock
 from policies.rules.s3_1_account_bpa import RULE
 from tests.policies.builders import lake, statuses
@@ -35,4 +37,11 @@ def test_a_failing_flag_outweighs_an_unknown_one():
 def test_not_applicable_when_the_stack_does_not_manage_it():
     assert statuses(RULE.check(lake())) == {
         "lake": ("not_applicable", "the stack does not manage account-level Block Public Access"),
+    }
+
+
+def test_fail_live_account_without_account_level_configuration():
+    assert statuses(RULE.check(replace(lake(), source="live", account_public_access_block=None))) == {
+        "lake": ("fail", "the account has no account-level Block Public Access configuration; all four settings "
+                         "must be true"),
     }

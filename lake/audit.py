@@ -1,0 +1,107 @@
+"""`lake audit`: the rules of `lake plan`, run against what is deployed, and the drift from a plan."""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from lake import __version__
+from policies.adapters.live import LiveRead, Selection, Target, read_lake
+from policies.adapters.plan import lake_from_plan
+from policies.drift import Difference, drift
+from policies.evaluate import evaluate
+from policies.model import Unverified
+from policies.rule import Finding, Status
+
+
+class AuditError(ValueError):
+    """Bad input to the audit (an unreadable plan, nothing selected): exit 2, one line."""
+
+
+@dataclass(frozen=True)
+class Audit:
+    read: LiveRead
+    findings: list[Finding]
+    drift: list[Difference] | None  # None: no plan to compare with
+    seconds: float
+
+    @property
+    def bucket_count(self) -> int:
+        return len(self.read.lake.buckets)
+
+
+def load_plan(path: Path) -> dict[str, Any]:
+    """A plan document written by `lake plan --format json`."""
+    try:
+        document = json.loads(path.read_text())
+    except (OSError, ValueError) as error:
+        raise AuditError(f"--against-plan {path}: not a readable JSON file ({error})") from None
+    if not isinstance(document, dict) or "resources" not in document or "environment" not in document:
+        raise AuditError(f"--against-plan {path}: not a plan document; write one with `lake plan --format json`")
+    return document
+
+
+def run_audit(target: Target, selection: Selection, plan: dict[str, Any] | None = None, progress: Any = None) -> Audit:
+    started = time.perf_counter()
+    read = read_lake(target, selection, progress)
+    if not read.lake.buckets and not read.lake.unverified:
+        raise AuditError(f"no bucket matched the selection in account {read.lake.account_id}, "
+                         f"region {read.lake.region}")
+    findings = explain_unverified(evaluate(read.lake), read.lake.unverified)
+    differences = drift(lake_from_plan(plan), read.lake) if plan is not None else None
+    return Audit(read, findings, differences, time.perf_counter() - started)
+
+
+def explain_unverified(findings: list[Finding], unverified: tuple[Unverified, ...]) -> list[Finding]:
+    """A rule's unknown verdict on a resource the audit could not fully read says why, live: the
+    rules' own words are about values a preview cannot know yet."""
+    reasons: dict[str, list[str]] = {}
+    for entry in unverified:
+        reasons.setdefault(entry.resource, []).append(f"{entry.setting} ({entry.operation}: {entry.error})")
+    return [
+        replace(f, message=f"could not verify {'; '.join(reasons[f.resource])}")
+        if f.status is Status.UNKNOWN and f.resource in reasons else f
+        for f in findings
+    ]
+
+
+def calls_summary(audit: Audit) -> dict[str, Any]:
+    calls = audit.read.calls
+    total = sum(calls.values())
+    return {
+        "total": total,
+        "requests": audit.read.requests,
+        "perBucket": round(total / audit.bucket_count, 2) if audit.bucket_count else None,
+        "byOperation": dict(sorted(calls.items())),
+    }
+
+
+def audit_document(audit: Audit, selection: dict[str, Any]) -> dict[str, Any]:
+    """The JSON report (docs/audit-format.md)."""
+    from lake.report.summary import audit_summary, finding_entry
+
+    lake = audit.read.lake
+    document = {
+        "formatVersion": 1,
+        "generator": f"lake {__version__}",
+        "source": "live",
+        "account": lake.account_id,
+        "region": lake.region,
+        "selection": selection,
+        "resources": {
+            "buckets": [b.name for b in lake.buckets], "keys": [k.arn for k in lake.keys],
+            "endpoints": [e.endpoint_id for e in lake.endpoints], "crawlers": [c.name for c in lake.crawlers],
+            "workgroups": [w.name for w in lake.workgroups], "queues": [q.name for q in lake.queues],
+        },
+        "findings": [finding_entry(f) for f in audit.findings],
+        "audit": audit_summary(audit.findings),
+        "unverified": [vars(u) for u in lake.unverified],
+        "calls": calls_summary(audit),
+        "seconds": round(audit.seconds, 3),
+    }
+    if audit.drift is not None:
+        document["drift"] = [d.entry() for d in audit.drift]
+    return document
