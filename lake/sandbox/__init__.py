@@ -1,0 +1,1 @@
+"""A local stand-in for AWS (moto) for tests, benchmarks and demos; never real AWS."""
