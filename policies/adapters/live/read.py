@@ -65,6 +65,7 @@ def read_lake(target: Target, selection: Selection, progress: Any = None) -> Liv
     """The live lake; ``progress`` is a tqdm-like bar (``total``, ``update``) or None."""
     clients, reader = _connect(target), Reader()
     identity = _identity(clients)
+    reader.calls["GetCallerIdentity"] += 1
     account, partition = identity["Account"], identity["Arn"].split(":")[1]
     region = clients.region
     pool = _Pool(target.concurrency, progress)

@@ -58,13 +58,13 @@ class Clients:
         )
         client.meta.events.register("before-send", self._count_request)
         if service == "s3control" and self._target.endpoint_url is not None:
-            client.meta.events.register("before-sign.s3-control", _drop_account_host)
+            client.meta.events.register("before-sign.s3-control", drop_account_host)
         return client
 
     def _config(self, service: str) -> Config:
         test_server = self._target.endpoint_url is not None
         return Config(
-            retries={"mode": "adaptive", "max_attempts": self._target.max_attempts},
+            retries={"mode": "adaptive", "total_max_attempts": self._target.max_attempts},
             max_pool_connections=self._target.concurrency,
             # A test server on 127.0.0.1 has no per-bucket or per-account host names.
             s3={"addressing_style": "path"} if test_server else None,
@@ -75,7 +75,7 @@ class Clients:
             self.requests += 1
 
 
-def _drop_account_host(request: Any, **_: Any) -> None:
+def drop_account_host(request: Any, **_: Any) -> None:
     """S3 Control puts the account id in the host name ("123456789012.s3-control..."), which a
     test server on 127.0.0.1 cannot answer: address the server itself."""
     parts = urlsplit(request.url)
