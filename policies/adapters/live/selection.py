@@ -95,4 +95,4 @@ def choose(selection: Selection, reader: Reader, clients: Any) -> list[Chosen]:
     for item in chosen:
         known = merged.get(item.name)
         merged[item.name] = item if known is None else Chosen(item.name, known.zone or item.zone, known.tags or item.tags)
-    return list(merged.values())
+    return sorted(merged.values(), key=lambda c: c.name)  # reports in a stable order
