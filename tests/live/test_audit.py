@@ -175,3 +175,28 @@ def test_a_suspended_versioning_shows_as_a_finding_and_as_drift(document, url, d
         Difference("bucket", RAW, "versioning", "Enabled", "Suspended"),
         Difference("bucket", RAW, "encryption.blocked_encryption_types", ["SSE-C"], []),
     ]
+
+
+class _Bar:
+    """What the audit needs of a progress bar (tqdm's ``total`` and ``update``)."""
+
+    def __init__(self) -> None:
+        self.total, self.done = 0, 0
+
+    def update(self, n: int) -> None:
+        self.done += n
+
+
+def test_progress_counts_every_read_and_the_bar_only_draws_on_a_terminal(url, deployed, capsys):
+    from lake.audit_command import _progress
+
+    bar = _Bar()
+    read = run_audit(Target(region=REGION, endpoint_url=url, session=session()), Selection(tag=("lake", "mlteam")),
+                     progress=bar).read
+    # Tasks by wave: 5 buckets and 4 account-wide reads; 7 follow-ups (endpoints, the events queue,
+    # 2 roles, 1 security configuration, 2 workgroups); the key reference and the dead-letter
+    # queue; the key itself.
+    assert bar.total == bar.done == (5 + 4) + 7 + 2 + 1
+    assert sum(read.calls.values()) > bar.total  # a task is one resource's reads, not one call
+    with _progress() as drawn:  # pytest captures stderr: not a terminal
+        assert drawn.disable is True
