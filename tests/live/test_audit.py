@@ -4,7 +4,6 @@ costs one call, and denied or throttled reads become findings, never passes or c
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -13,15 +12,12 @@ from botocore.retries.adaptive import ClientRateLimiter
 from botocore.retries.standard import ExponentialBackoff
 
 from lake.audit import run_audit
-from lake.plan.render import plan_document
-from lake.plan.runner import plan_stack
 from lake.sandbox.server import client
 from policies.adapters.live import Selection, Target
 from policies.adapters.plan import lake_from_plan
 from policies.drift import Difference, drift
 from policies.rule import Status
-from tests.live.support import REGION, audit, deploy, session, threaded_moto
-from tests.support import REPO
+from tests.live.support import REGION, audit, deploy, session
 
 RAW = "mlteam-dev-raw"
 BUCKETS = ("mlteam-dev-curated", "mlteam-dev-logs", "mlteam-dev-processed", "mlteam-dev-query-results", RAW)
@@ -41,15 +37,6 @@ ONCE = ("GetCallerIdentity", "GetResources", "GetDataCatalogEncryptionSettings",
 TWICE = ("GetWorkGroup", "GetQueueUrl", "GetQueueAttributes", "GetRole", "ListRolePolicies", "GetRolePolicy")
 
 
-@pytest.fixture(scope="module")
-def document() -> dict[str, Any]:
-    return plan_document(plan_stack(REPO, "dev"))
-
-
-@pytest.fixture(scope="module")
-def url() -> Iterator[str]:
-    with threaded_moto() as endpoint_url:
-        yield endpoint_url
 
 
 @pytest.fixture

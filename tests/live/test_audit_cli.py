@@ -5,25 +5,18 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import jsonschema
 import pytest
 
 from lake.cli import main
-from lake.plan.render import plan_document, render_json
-from lake.plan.runner import plan_stack
+from lake.plan.render import render_json
 from lake.sandbox.server import MotoServer, client, sandbox_environment
 from tests.live.support import deploy
 from tests.report.sarif_schema import load_sarif_schema
-from tests.support import REPO
 
 RAW = "mlteam-dev-raw"
 
-
-@pytest.fixture(scope="module")
-def document() -> dict[str, Any]:
-    return plan_document(plan_stack(REPO, "dev"))
 
 
 @pytest.fixture(scope="module")

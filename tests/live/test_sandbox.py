@@ -14,12 +14,9 @@ from urllib.parse import urlsplit
 import pytest
 from moto.server import ThreadedMotoServer
 
-from lake.plan.render import plan_document
-from lake.plan.runner import plan_stack
 from lake.sandbox import server as sandbox_server
 from lake.sandbox.apply import Applied, apply_plan, creation_order, logging_enabled, sse_rule, substitute
 from lake.sandbox.server import MotoServer, client, require_loopback, sandbox_environment
-from tests.support import REPO
 
 BUCKET = "aws:s3/bucket:Bucket"
 KEY_ARN = "arn:aws:kms:us-east-1:123456789012:key/"
@@ -48,10 +45,6 @@ class Sandbox:
     def created(self, planned_id: str) -> str:
         return self.applied.substitutions[planned_id]
 
-
-@pytest.fixture(scope="session")
-def document() -> dict[str, Any]:
-    return plan_document(plan_stack(REPO, "dev"))
 
 
 @pytest.fixture(scope="module")
