@@ -54,8 +54,16 @@ def _acl_grants(bucket: Bucket, public_acls: tuple[str, ...]) -> Iterator[Verdic
                      f"{bucket.ownership or 'not configured'}, not {ACLS_DISABLED})")
 
 
+def _status_verdict(bucket: Bucket) -> Iterator[Verdict]:
+    """S3's own analysis (GetBucketPolicyStatus, read live only) as a second opinion: it knows
+    condition keys and principals this reading may not."""
+    if bucket.policy_public is True:
+        yield failed("S3 itself reports the bucket policy as public (GetBucketPolicyStatus IsPublic)")
+
+
 def judge(bucket: Bucket) -> Verdict:
-    return public_access(bucket, "read", READ_ACTIONS, PUBLIC_READ_ACLS)
+    verdict = public_access(bucket, "read", READ_ACTIONS, PUBLIC_READ_ACLS)
+    return combine([verdict, *_status_verdict(bucket)], verdict[1])
 
 
 def check(model: Lake) -> list[Finding]:

@@ -26,9 +26,10 @@ BUCKETS = ("mlteam-dev-curated", "mlteam-dev-logs", "mlteam-dev-processed", "mlt
 MOTO_DROPS_BLOCKED_TYPES = [
     Difference("bucket", name, "encryption.blocked_encryption_types", ["SSE-C"], []) for name in BUCKETS
 ]
-# Per bucket, one call per setting: tags come with the tagging API's answer, and the policy
-# status is asked only of a bucket that has a policy (all five have one).
-BUCKET_CALLS = ("GetBucketVersioning", "GetBucketEncryption", "GetBucketOwnershipControls", "GetBucketAcl",
+# Per bucket, one call per setting: tags come with the tagging API's answer, the policy status is
+# asked only of a bucket that has a policy (all five have one), and the ACL only of a bucket whose
+# ACLs are enabled (none: all are BucketOwnerEnforced).
+BUCKET_CALLS = ("GetBucketVersioning", "GetBucketEncryption", "GetBucketOwnershipControls",
                 "GetBucketPolicy", "GetBucketPolicyStatus", "GetBucketLifecycleConfiguration", "GetBucketLogging",
                 "GetBucketNotificationConfiguration")
 ONCE = ("GetCallerIdentity", "GetResources", "GetDataCatalogEncryptionSettings", "GetCrawlers", "ListWorkGroups", "DescribeVpcEndpoints",
@@ -57,6 +58,16 @@ def test_every_setting_costs_exactly_one_call(url, deployed):
     expected = Counter({**dict.fromkeys(BUCKET_CALLS, 5), **dict.fromkeys(ONCE, 1), **dict.fromkeys(TWICE, 2)})
     expected["GetPublicAccessBlock"] = 5 + 1  # each bucket's, and the account's (S3 Control)
     assert calls == expected
+
+
+def test_the_acl_is_read_once_acls_are_enabled(url, deployed):
+    client("s3", url).put_bucket_ownership_controls(
+        Bucket=RAW, OwnershipControls={"Rules": [{"ObjectOwnership": "ObjectWriter"}]})
+    client("s3", url).put_bucket_acl(Bucket=RAW, ACL="public-read")
+    audited = audit(url)
+    assert audited.read.calls["GetBucketAcl"] == 1
+    assert audited.read.lake.bucket_named(RAW).acl == "public-read"
+    assert audited.open() == {("S3.2", RAW, "fail"), ("S3.12", RAW, "fail")}
 
 
 def test_stack_outputs_read_each_buckets_tags_instead_of_the_tagging_api(document, url, deployed):

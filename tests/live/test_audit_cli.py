@@ -58,7 +58,7 @@ def test_a_compliant_lake_exits_0_with_the_rules_and_the_cost_in_text(capsys, la
     code, out, _ = audit(capsys, lake, "--tag", "lake=mlteam")
     assert code == 0
     assert out.startswith("Live audit of account 123456789012, region us-east-1: 5 buckets, 1 key, 1 endpoint, "
-                          "2 crawlers, 1 workgroup, 2 queues\nRead with 74 API calls (14.8 per bucket), 74 HTTP")
+                          "2 crawlers, 1 workgroup, 2 queues\nRead with 69 API calls (13.8 per bucket), 69 HTTP")
     assert "Policy findings: 27 rules; " in out and "No mandatory rule fails." in out
 
 
@@ -70,7 +70,7 @@ def test_json_report_with_drift_against_the_plan(capsys, lake, plan_file):
     assert report["resources"]["buckets"] == ["mlteam-dev-curated", "mlteam-dev-logs", "mlteam-dev-processed",
                                               "mlteam-dev-query-results", RAW]
     assert report["audit"]["blockingRules"] == [] and report["unverified"] == []
-    assert report["calls"]["total"] == 74 and report["calls"]["perBucket"] == 14.8
+    assert report["calls"]["total"] == 69 and report["calls"]["perBucket"] == 13.8
     # moto keeps no BlockedEncryptionTypes: that is the whole drift of a faithful deployment.
     assert {(d["resource"], d["setting"]) for d in report["drift"]} == {
         (name, "encryption.blocked_encryption_types") for name in report["resources"]["buckets"]}

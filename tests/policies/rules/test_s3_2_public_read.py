@@ -108,3 +108,13 @@ def test_not_applicable_without_buckets():
     assert statuses(RULE.check(replace(lake(), buckets=()))) == {
         "lake": ("not_applicable", "the stack declares no bucket this rule applies to"),
     }
+
+
+def test_fail_when_s3_itself_reports_the_policy_public():
+    assert statuses(RULE.check(lake(buckets=(replace(zone_bucket(), policy_public=True),)))) == {
+        "ml-dev-raw": ("fail", "S3 itself reports the bucket policy as public (GetBucketPolicyStatus IsPublic)"),
+    }
+
+
+def test_pass_when_s3_reports_the_policy_not_public():
+    assert statuses(RULE.check(lake(buckets=(replace(zone_bucket(), policy_public=False),)))) == {"ml-dev-raw": PASS}
