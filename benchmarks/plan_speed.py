@@ -197,7 +197,7 @@ def main() -> None:
         ],
         "",
         "The end-to-end difference is within the run-to-run noise of whole processes on this machine; "
-        f"the in-process column times the audit alone (model from the plan document plus all rules, "
+        "the in-process column times the audit alone (model from the plan document plus all rules, "
         "median of 21) and is the precise figure. The target is judged on the larger of the two.",
     ]
     write_section("audit-overhead", "\n".join(audit_lines))
