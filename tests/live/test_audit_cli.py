@@ -150,3 +150,8 @@ def test_stack_outputs_file(capsys, lake, document, tmp_path):
     outputs.write_text(json.dumps({k: v for k, v in document["outputs"].items() if k != "keyArn"}))
     code, out, _ = audit(capsys, lake, "--stack-outputs", str(outputs), "--format", "json")
     assert code == 0 and len(json.loads(out)["resources"]["buckets"]) == 5
+
+
+def test_an_unknown_profile_exits_2(capsys, lake):
+    code, out, err = audit(capsys, lake, "--tag", "lake=mlteam", "--profile", "no-such-profile")
+    assert (code, out, err) == (2, "", "error: The config profile (no-such-profile) could not be found\n")
