@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...model import UNKNOWN, Key, is_unknown
+from ...model import Key, is_unknown
 from ..resources import parse_policy
 from .calls import Call, Reader
 
@@ -40,6 +40,6 @@ def key_references(values: list[Any]) -> list[str]:
     """Distinct key ids, ARNs and aliases among ``values``, in first-seen order."""
     seen: dict[str, None] = {}
     for value in values:
-        if isinstance(value, str) and value and value is not UNKNOWN:
+        if isinstance(value, str) and value:
             seen.setdefault(value, None)
     return list(seen)
