@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 from ..iam import covers_action, is_public_allow
 from ..model import Bucket, Lake, is_unknown
-from ..rule import Finding, Rule, Severity, Verdict, failed, per_bucket, unknown
+from ..rule import Finding, Rule, Severity, Status, Verdict, failed, per_bucket, unknown
 from ._policy_reading import combine, grant_undecided, named_statements, undecided_verdict
 from .s3_12_acls_disabled import ACLS_DISABLED
 
@@ -54,16 +54,13 @@ def _acl_grants(bucket: Bucket, public_acls: tuple[str, ...]) -> Iterator[Verdic
                      f"{bucket.ownership or 'not configured'}, not {ACLS_DISABLED})")
 
 
-def _status_verdict(bucket: Bucket) -> Iterator[Verdict]:
-    """S3's own analysis (GetBucketPolicyStatus, read live only) as a second opinion: it knows
-    condition keys and principals this reading may not."""
-    if bucket.policy_public is True:
-        yield failed("S3 itself reports the bucket policy as public (GetBucketPolicyStatus IsPublic)")
-
-
 def judge(bucket: Bucket) -> Verdict:
     verdict = public_access(bucket, "read", READ_ACTIONS, PUBLIC_READ_ACLS)
-    return combine([verdict, *_status_verdict(bucket)], verdict[1])
+    # S3's own analysis (GetBucketPolicyStatus, read live only) as a second opinion: it knows
+    # condition keys and principals this reading may not. A failure found here already says more.
+    if bucket.policy_public is True and verdict[0] is not Status.FAIL:
+        return failed("S3 itself reports the bucket policy as public (GetBucketPolicyStatus IsPublic)")
+    return verdict
 
 
 def check(model: Lake) -> list[Finding]:

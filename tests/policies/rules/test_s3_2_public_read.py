@@ -118,3 +118,11 @@ def test_fail_when_s3_itself_reports_the_policy_public():
 
 def test_pass_when_s3_reports_the_policy_not_public():
     assert statuses(RULE.check(lake(buckets=(replace(zone_bucket(), policy_public=False),)))) == {"ml-dev-raw": PASS}
+
+
+def test_a_failure_found_in_the_policy_is_reported_in_its_own_words_when_s3_agrees():
+    model = raw_with(allow("PublicRead", "*", "s3:GetObject"), policy_public=True)
+    assert statuses(RULE.check(model)) == {
+        "ml-dev-raw": ("fail", "statement PublicRead allows s3:GetObject to anyone (any principal, no condition "
+                               "restricting the callers)"),
+    }
