@@ -20,8 +20,8 @@ from ...model import Bucket, Key, Lake, Unverified, is_unknown
 from ..resources import derived_administrators, derived_production, lake_key_policy
 from ...rules.s3_12_acls_disabled import ACLS_DISABLED
 from . import keys, services
-from .buckets import SETTINGS, TAGS, assemble, bucket_arn, read_policy, read_setting
-from .calls import BucketMissing, Reader
+from .buckets import SETTINGS, TAGS, assemble, bucket_arn, public_access_block, read_policy, read_setting
+from .calls import BucketMissing, Call, Reader
 from .selection import Chosen, Selection, choose
 from .session import Clients, Target
 
@@ -139,12 +139,9 @@ def _bucket(reader: Reader, s3: Any, chosen: Chosen, partition: str) -> Bucket |
 
 
 def _account_bpa(reader: Reader, s3control: Any, account: str) -> Any:
-    from .buckets import public_access_block
-    from .calls import Call
-
     call = Call("GetPublicAccessBlock", "get_public_access_block", {"AccountId": account},
                 ("NoSuchPublicAccessBlockConfiguration",))
-    return reader.read(s3control, call, ("lake", f"arn:aws:s3:::{account}", "account_public_access_block"),
+    return reader.read(s3control, call, ("lake", "", "account_public_access_block"),
                        lambda r: public_access_block(r["PublicAccessBlockConfiguration"]))
 
 
