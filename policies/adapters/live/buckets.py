@@ -19,6 +19,7 @@ from ...model import (
     PublicAccessBlock,
     Transition,
 )
+from ...rules.s3_12_acls_disabled import ACLS_DISABLED
 from ..resources import parse_policy
 from .calls import Call, Reader
 
@@ -140,14 +141,14 @@ SETTINGS = (
     Setting("ownership", "GetBucketOwnershipControls", "get_bucket_ownership_controls",
             lambda r: r["OwnershipControls"]["Rules"][0]["ObjectOwnership"], ("OwnershipControlsNotFoundError",)),
     Setting("acl", "GetBucketAcl", "get_bucket_acl", _canned_acl),
-    Setting("policy", "GetBucketPolicy", "get_bucket_policy", lambda r: parse_policy(r["Policy"]),
-            ("NoSuchBucketPolicy",)),
     Setting("lifecycle", "GetBucketLifecycleConfiguration", "get_bucket_lifecycle_configuration", _lifecycle,
             ("NoSuchLifecycleConfiguration",)),
     Setting("logging", "GetBucketLogging", "get_bucket_logging", _logging),
     Setting("notifications", "GetBucketNotificationConfiguration", "get_bucket_notification_configuration",
             _notifications),
 )
+POLICY = Setting("policy", "GetBucketPolicy", "get_bucket_policy", lambda r: parse_policy(r["Policy"]),
+                 ("NoSuchBucketPolicy",))
 TAGS = Setting("tags", "GetBucketTagging", "get_bucket_tagging", lambda r: tag_dict(r["TagSet"]), ("NoSuchTagSet",))
 # Read only when the bucket has a policy: without one, S3 has nothing to call public.
 POLICY_STATUS = Setting("policy_public", "GetBucketPolicyStatus", "get_bucket_policy_status",
@@ -162,11 +163,18 @@ def read_setting(reader: Reader, s3: Any, name: str, arn: str, setting: Setting)
     return reader.read(s3, setting.call(name), (name, arn, setting.field), setting.parse)
 
 
-def read_policy(reader: Reader, s3: Any, name: str, arn: str) -> dict[str, Any]:
-    """The policy and, when there is one, S3's verdict on it: two settings, in this order."""
-    policy = read_setting(reader, s3, name, arn, next(s for s in SETTINGS if s.field == "policy"))
+def read_settings(reader: Reader, s3: Any, name: str, arn: str) -> dict[str, Any]:
+    """Every setting of the bucket, one call each, skipping the two that cannot matter: the ACL
+    when ACLs are disabled (BucketOwnerEnforced, read just before it), and S3's verdict on a
+    policy the bucket does not have."""
+    values: dict[str, Any] = {}
+    for setting in SETTINGS:
+        disabled = setting.field == "acl" and values.get("ownership") == ACLS_DISABLED
+        values[setting.field] = None if disabled else read_setting(reader, s3, name, arn, setting)
+    policy = values["policy"] = read_setting(reader, s3, name, arn, POLICY)
     public = read_setting(reader, s3, name, arn, POLICY_STATUS) if isinstance(policy, dict) else None
-    return {"policy": policy, "policy_public": False if policy is None else public}
+    values["policy_public"] = False if policy is None else public
+    return values
 
 
 def assemble(name: str, arn: str, tags: Any, values: dict[str, Any]) -> Bucket:

@@ -18,9 +18,8 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from ...model import Bucket, Key, Lake, Unverified, is_unknown
 from ..resources import derived_administrators, derived_production, lake_key_policy
-from ...rules.s3_12_acls_disabled import ACLS_DISABLED
 from . import keys, services
-from .buckets import SETTINGS, TAGS, assemble, bucket_arn, public_access_block, read_policy, read_setting
+from .buckets import TAGS, assemble, bucket_arn, public_access_block, read_setting, read_settings
 from .calls import BucketMissing, Call, Reader
 from .selection import Chosen, Selection, choose
 from .session import Clients, Target
@@ -124,12 +123,7 @@ def _bucket(reader: Reader, s3: Any, chosen: Chosen, partition: str) -> Bucket |
     arn = bucket_arn(chosen.name, partition)
     try:
         tags = chosen.tags if chosen.tags is not None else read_setting(reader, s3, chosen.name, arn, TAGS)
-        values = {}
-        for setting in (s for s in SETTINGS if s.field != "policy"):
-            # With ACLs disabled (BucketOwnerEnforced, read just before) no ACL grants anything.
-            disabled = setting.field == "acl" and values.get("ownership") == ACLS_DISABLED
-            values[setting.field] = None if disabled else read_setting(reader, s3, chosen.name, arn, setting)
-        values.update(read_policy(reader, s3, chosen.name, arn))
+        values = read_settings(reader, s3, chosen.name, arn)
     except BucketMissing as missing:
         return Unverified(chosen.name, arn, "bucket", str(missing), "NoSuchBucket: the bucket does not exist")
     tags = dict(tags) if isinstance(tags, dict) else {}
