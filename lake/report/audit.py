@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from lake.audit import Audit, calls_summary
 
-from .markdown import findings_section
+from .markdown import cell, findings_section
 from .text import render_findings_text
 
 _COUNTED = (("buckets", "bucket"), ("keys", "key"), ("endpoints", "endpoint"), ("crawlers", "crawler"),
@@ -39,10 +39,6 @@ def render_audit_text(audit: Audit, plan_name: str = "the plan") -> str:
     return header + render_findings_text(audit.findings) + "".join(f"{line}\n" for line in drift)
 
 
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
-
-
 def render_audit_markdown(audit: Audit, plan_name: str = "the plan") -> str:
     lines = ["### Data lake live audit", "", f"Live audit of {_scope(audit)}.", "", f"Read with {_cost(audit)}."]
     lines += findings_section(audit.findings)
@@ -50,6 +46,6 @@ def render_audit_markdown(audit: Audit, plan_name: str = "the plan") -> str:
         lines += ["", f"#### Drift from {plan_name}: {len(audit.drift)} setting(s) differ"]
         if audit.drift:
             lines += ["", "| Resource | Setting | Planned | Live |", "|---|---|---|---|"]
-            lines += [f"| {d.resource_kind} `{d.resource}` | {d.setting} | {_cell(repr(d.entry()['planned']))} "
-                      f"| {_cell(repr(d.entry()['live']))} |" for d in audit.drift]
+            lines += [f"| {d.resource_kind} `{d.resource}` | {d.setting} | {cell(repr(d.entry()['planned']))} "
+                      f"| {cell(repr(d.entry()['live']))} |" for d in audit.drift]
     return "\n".join(lines) + "\n"

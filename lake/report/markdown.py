@@ -13,7 +13,7 @@ from .summary import counts, rule_results
 ICONS = {Status.FAIL: "❌", Status.UNKNOWN: "❔", Status.PASS: "✅", Status.NOT_APPLICABLE: "➖"}
 
 
-def _cell(text: str) -> str:
+def cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
@@ -56,8 +56,8 @@ def findings_section(findings: list[Finding]) -> list[str]:
     if open_findings:
         lines += ["", "| | Severity | Rule | Resource | Finding |", "|---|---|---|---|---|"]
         lines += [
-            f"| {ICONS[f.status]} | {r.rule.severity.value} | {r.rule.id} {_cell(r.rule.title)} "
-            f"| `{f.resource}` | {_cell(f.message)} |"
+            f"| {ICONS[f.status]} | {r.rule.severity.value} | {r.rule.id} {cell(r.rule.title)} "
+            f"| `{f.resource}` | {cell(f.message)} |"
             for r, f in open_findings
         ]
     lines += [
@@ -67,7 +67,7 @@ def findings_section(findings: list[Finding]) -> list[str]:
         "| | Rule | Severity | Title | Resources |",
         "|---|---|---|---|---|",
         *[
-            f"| {ICONS[r.status]} | {r.rule.id} | {r.rule.severity.value} | {_cell(r.rule.title)} | "
+            f"| {ICONS[r.status]} | {r.rule.id} | {r.rule.severity.value} | {cell(r.rule.title)} | "
             f"{len([f for f in r.findings if f.status is not Status.NOT_APPLICABLE])} |"
             for r in results
         ],
