@@ -5,18 +5,17 @@ from __future__ import annotations
 
 import json
 import urllib.request
-from collections.abc import Iterator
 from dataclasses import dataclass
 from graphlib import CycleError
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from moto.server import ThreadedMotoServer
 
 from lake.sandbox import server as sandbox_server
 from lake.sandbox.apply import Applied, apply_plan, creation_order, logging_enabled, sse_rule, substitute
 from lake.sandbox.server import MotoServer, client, require_loopback, sandbox_environment
+from tests.live.support import reset
 
 BUCKET = "aws:s3/bucket:Bucket"
 KEY_ARN = "arn:aws:kms:us-east-1:123456789012:key/"
@@ -48,18 +47,10 @@ class Sandbox:
 
 
 @pytest.fixture(scope="module")
-def sandbox(document: dict[str, Any]) -> Iterator[Sandbox]:
+def sandbox(document: dict[str, Any], url: str) -> Sandbox:
     """The dev plan applied once to moto running in this process, on a random 127.0.0.1 port."""
-    threaded = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    threaded.start()
-    host, port = threaded.get_host_and_port()
-    endpoint_url = f"http://{host}:{port}"
-    # moto's backends are process-wide: start from an empty account whatever ran before.
-    urllib.request.urlopen(urllib.request.Request(f"{endpoint_url}/moto-api/reset", method="POST"), timeout=10)
-    try:
-        yield Sandbox(endpoint_url, document, apply_plan(document, endpoint_url))
-    finally:
-        threaded.stop()
+    reset(url)  # moto's backends are process-wide: start from an empty account whatever ran before
+    return Sandbox(url, document, apply_plan(document, url))
 
 
 def policy_of(text: str) -> dict[str, Any]:
