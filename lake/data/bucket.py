@@ -1,0 +1,83 @@
+"""One lake bucket as the data client sees it: its name, the lake key, the S3 client, and the
+guard that turns a failed call into an error a user can act on."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, SSLError
+
+from .connection import Connection
+from .diagnose import Attempt, explain, policy_principal
+from .errors import DENIED_CODES, DataError, error_code, translate
+
+SSE_HEADER = "x-amz-server-side-encryption"
+SSE_KEY_HEADER = "x-amz-server-side-encryption-aws-kms-key-id"
+
+
+@dataclass
+class LakeBucket:
+    """A bucket, the lake key's ARN (None: send no encryption header, the bucket default applies),
+    and a botocore S3 client made from ``connection``."""
+
+    name: str
+    key_arn: str | None
+    connection: Connection
+    s3: Any = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.s3 is None:
+            self.s3 = self.connection.client("s3")
+
+    def encryption_args(self) -> dict[str, str]:
+        """What every write sends: SSE-KMS with the lake key's full ARN, which the lake's policy
+        checks (DenyOtherKmsKey, strict mode's DenyMissingEncryptionHeader)."""
+        if self.key_arn is None:
+            return {}
+        return {"ServerSideEncryption": "aws:kms", "SSEKMSKeyId": self.key_arn}
+
+    def encryption_headers(self) -> dict[str, str]:
+        if self.key_arn is None:
+            return {}
+        return {SSE_HEADER: "aws:kms", SSE_KEY_HEADER: self.key_arn}
+
+    @contextmanager
+    def guard(self, operation: str, action: str, key: str | None = None, version_id: str | None = None,
+              headers: Mapping[str, str] | None = None) -> Iterator[None]:
+        """Run one call; raise a DataError naming the object and what to do when it fails."""
+        try:
+            yield
+        except ClientError as error:
+            if error_code(error) in DENIED_CODES:
+                attempt = Attempt(operation, action, self.name, key, self.connection.secure, dict(headers or {}))
+                raise self.denied(attempt, error) from None
+            raise translate(error, operation, self.name, key, version_id) from None
+        except NoCredentialsError:
+            raise DataError("no AWS credentials found", "configure a profile (--profile) or the "
+                            "AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY variables") from None
+        except SSLError as error:
+            raise DataError(f"TLS to {self.connection.endpoint_url or 'S3'} failed: {error}",
+                            "for a local test server, pass its certificate with --ca-bundle") from None
+        except BotoCoreError as error:
+            raise DataError(f"{operation} s3://{self.name}/{key or ''}: {error}") from None
+
+    def denied(self, attempt: Attempt, error: ClientError) -> DataError:
+        """Replay the denied request against the bucket policy, read once now (see diagnose.py)."""
+        message = error.response.get("Error", {}).get("Message") or error_code(error)
+        return explain(attempt, message, self._policy_text(), self._caller_arn())
+
+    def _policy_text(self) -> str | None:
+        try:
+            return self.s3.get_bucket_policy(Bucket=self.name)["Policy"]
+        except (ClientError, BotoCoreError):
+            return None
+
+    def _caller_arn(self) -> str | None:
+        try:
+            sts = self.connection.client("sts")
+            return policy_principal(sts.get_caller_identity()["Arn"])
+        except (ClientError, BotoCoreError):
+            return None

@@ -1,0 +1,167 @@
+"""``LakeClient``: the data lake for ML code, one bucket (zone) at a time.
+
+    from lake.data import LakeClient
+    raw = LakeClient.from_stack_outputs("outputs.json", zone="raw")
+    for info in raw.list("images/"):
+        ...
+    labels = raw.read_csv("labels.csv")
+    for key, data in raw.read_many(keys):
+        ...
+    raw.upload("annotations/", Path("local/annotations"))
+    raw.download("images/", Path("data/images"))   # resumes: identical files are skipped
+
+Writes carry SSE-KMS with the lake key's full ARN (what the lake's bucket policy checks), and a
+CRC32 checksum S3 verifies. Failures raise ``DataError`` subclasses whose message names the
+object and whose hint names what to change (see ``errors.py`` and ``diagnose.py``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from policies.adapters.live.selection import SelectionError, load_outputs
+
+from . import objects, presign, upload, versions
+from .bucket import LakeBucket
+from .connection import Connection
+from .download import SyncReport, download_prefix
+from .errors import DataError, UsageError
+from .objects import ObjectInfo
+from .presign import Presigned
+from .upload import Uploaded, UploadOptions
+from .versions import Version
+
+
+class LakeClient:
+    """Data access to one lake bucket. Thread-safe: one client can serve many workers."""
+
+    def __init__(self, bucket: str, key_arn: str | None = None, connection: Connection | None = None,
+                 discover_key: bool = True) -> None:
+        self.connection = connection or Connection()
+        self._bucket = LakeBucket(bucket, key_arn, self.connection)
+        if key_arn is None and discover_key:
+            self._bucket.key_arn = default_key_arn(self._bucket)
+
+    # --- construction ---------------------------------------------------------------------
+
+    @classmethod
+    def for_bucket(cls, bucket: str, key_arn: str | None = None, **connection: Any) -> LakeClient:
+        """A client of ``bucket``. Without ``key_arn`` the bucket's default-encryption key is used
+        when it is a full key ARN (GetBucketEncryption), else uploads send no encryption header."""
+        return cls(bucket, key_arn, Connection(**connection))
+
+    @classmethod
+    def from_stack_outputs(cls, outputs: Mapping[str, Any] | str | Path, zone: str, **connection: Any) -> LakeClient:
+        """A client of ``zone``'s bucket, from `pulumi stack output --json` (a file or its dict):
+        the bucket is ``zoneBuckets[zone].name``, the lake key ``keyArn``."""
+        found = outputs if isinstance(outputs, Mapping) else _read_outputs(Path(outputs))
+        zones = found.get("zoneBuckets") or {}
+        if zone not in zones:
+            raise UsageError(f"zone {zone!r} is not in the stack outputs' zoneBuckets "
+                             f"(zones: {', '.join(sorted(zones)) or 'none'})")
+        bucket = zones[zone]
+        name = bucket["name"] if isinstance(bucket, Mapping) else str(bucket)
+        return cls(name, found.get("keyArn"), Connection(**connection))
+
+    @property
+    def bucket(self) -> str:
+        return self._bucket.name
+
+    @property
+    def key_arn(self) -> str | None:
+        return self._bucket.key_arn
+
+    # --- reading --------------------------------------------------------------------------
+
+    def list(self, prefix: str = "") -> Iterator[ObjectInfo]:
+        """Objects under ``prefix`` with their sizes, streamed page by page."""
+        return objects.iter_objects(self._bucket, prefix)
+
+    def head(self, key: str, version_id: str | None = None) -> ObjectInfo:
+        """Size, checksum, encryption and user metadata of one object."""
+        return objects.head(self._bucket, key, version_id)
+
+    def read_bytes(self, key: str, version_id: str | None = None) -> bytes:
+        return objects.read_bytes(self._bucket, key, version_id)
+
+    def read_text(self, key: str, encoding: str = "utf-8") -> str:
+        return objects.decode_text(self.read_bytes(key), key, encoding)
+
+    def read_json(self, key: str) -> Any:
+        return objects.decode_json(self.read_bytes(key), key)
+
+    def read_csv(self, key: str) -> list[dict[str, str]]:
+        return objects.decode_csv(self.read_bytes(key), key)
+
+    def read_many(self, keys: Iterable[str]) -> Iterator[tuple[str, bytes]]:
+        """(key, content) in the order of ``keys``, ``connection.concurrency`` reads in flight."""
+        return objects.read_many(self._bucket, keys, self.connection.concurrency)
+
+    # --- writing --------------------------------------------------------------------------
+
+    def upload(self, key_or_prefix: str, path: Path, options: UploadOptions | None = None,
+               metadata: Mapping[str, str] | None = None) -> list[Uploaded]:
+        """A file to ``key_or_prefix``, or a directory's files below it (as a prefix)."""
+        options = options or UploadOptions(metadata=metadata)
+        if path.is_dir():
+            prefix = key_or_prefix if not key_or_prefix or key_or_prefix.endswith("/") else key_or_prefix + "/"
+            files = list(upload.directory_files(path, prefix))
+        elif path.is_file():
+            key = key_or_prefix + path.name if key_or_prefix.endswith("/") or not key_or_prefix else key_or_prefix
+            files = [(path, key)]
+        else:
+            raise UsageError(f"{path}: no such file or directory")
+        return upload.upload_files(self._bucket, files, options)
+
+    def download(self, prefix: str, destination: Path) -> SyncReport:
+        """Every object under ``prefix`` into ``destination``, skipping identical local files."""
+        return download_prefix(self._bucket, prefix, destination)
+
+    def delete(self, key: str) -> None:
+        """Delete ``key``: in a versioned lake bucket this adds a delete marker (see ``restore``)."""
+        with self._bucket.guard("DeleteObject", "s3:DeleteObject", key):
+            self._bucket.s3.delete_object(Bucket=self.bucket, Key=key)
+
+    # --- sharing and history --------------------------------------------------------------
+
+    def presign_get(self, key: str, expires_in: int | timedelta = 3600) -> Presigned:
+        return presign.presign(self._bucket, "GET", key, expires_in)
+
+    def presign_put(self, key: str, expires_in: int | timedelta = 3600, content_type: str | None = None) -> Presigned:
+        return presign.presign(self._bucket, "PUT", key, expires_in, content_type)
+
+    def versions(self, key: str) -> list[Version]:
+        return versions.list_versions(self._bucket, key)
+
+    def restore(self, key: str, version_id: str | None = None) -> str:
+        """Undelete ``key``, or make an older version current again; says what it did."""
+        return versions.restore(self._bucket, key, version_id)
+
+
+def default_key_arn(bucket: LakeBucket) -> str | None:
+    """The KMS key ARN of the bucket's default encryption, when it is a full key ARN: the lake's
+    policy compares the header with the ARN, so a key id or alias would be refused."""
+    try:
+        rules = bucket.s3.get_bucket_encryption(Bucket=bucket.name)["ServerSideEncryptionConfiguration"]["Rules"]
+    except (ClientError, BotoCoreError):
+        return None  # unreadable: uploads rely on the bucket's default encryption
+    for rule in rules:
+        key = rule.get("ApplyServerSideEncryptionByDefault", {}).get("KMSMasterKeyID", "")
+        if key.startswith("arn:") and ":key/" in key:
+            return key
+    return None
+
+
+def _read_outputs(path: Path) -> Mapping[str, Any]:
+    try:
+        return load_outputs(path)
+    except SelectionError as error:
+        raise UsageError(str(error)) from None
+
+
+__all__ = ["DataError", "LakeClient"]
