@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 from lake.audit_command import add_audit_parser, run_audit_command
+from lake.data_command import add_data_parser, run_data_command
 from lake.config import ConfigError
 
 EXIT_OK = 0
@@ -52,6 +53,18 @@ def build_parser() -> argparse.ArgumentParser:
     plan.add_argument("--output", type=Path, help="write the plan to this file instead of standard output")
     _access_parser(commands)
     add_audit_parser(commands)
+    add_data_parser(commands)
+    demo = commands.add_parser(
+        "demo",
+        help="run `lake data` end to end against a local, policy-enforcing copy of the dev lake",
+        description="Start moto on 127.0.0.1 behind the lake's TLS policy gate, create the dev stack from its "
+        "offline plan, write a synthetic blood-cell dataset, and run put / ls / cat / sync / presign / restore.",
+    )
+    demo.add_argument("--project-dir", type=Path, default=Path("."), help="folder of Pulumi.yaml (default: .)")
+    demo.add_argument("--workdir", type=Path, help="keep the dataset, outputs and downloads here (default: a "
+                      "temporary folder, removed at the end)")
+    demo.add_argument("--images", type=int, default=12, choices=range(1, 1001), metavar="N",
+                      help="images in the synthetic dataset, 1 to 1000 (default: 12)")
     return parser
 
 
@@ -203,13 +216,25 @@ def _access(args: argparse.Namespace) -> int:
     return EXIT_OK if decision.allowed else EXIT_FINDINGS
 
 
+def _demo(args: argparse.Namespace) -> int:
+    from lake.demo.walkthrough import main_demo
+    from lake.plan.runner import PlanError
+
+    try:
+        return main_demo(args.project_dir, args.workdir, args.images, main)
+    except (ConfigError, PlanError, RuntimeError) as error:  # a broken stack, or no moto server to start
+        print(f"error: {error}".replace("\n", "\nerror: "), file=sys.stderr)
+        return EXIT_USAGE
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command == "plan" and args.no_audit and args.format in ("markdown", "sarif"):
         # Those formats exist to report findings: without the audit they would claim a clean lake.
         parser.error(f"--no-audit cannot be combined with --format {args.format}, which reports findings")
-    handlers = {"access": _access, "audit": run_audit_command, "plan": _plan}
+    handlers = {"access": _access, "audit": run_audit_command, "data": run_data_command, "demo": _demo,
+                "plan": _plan}
     return handlers[args.command](args)
 
 

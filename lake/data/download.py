@@ -63,7 +63,7 @@ def local_path(destination: Path, prefix: str, key: str) -> Path | None:
     if not relative or key.endswith("/"):
         return None
     parts = PurePosixPath(relative).parts
-    if any(part in ("..", ".") for part in parts):
+    if ".." in parts:
         raise DataError(f"key {key!r} would be written outside {destination}: skipped")
     return destination.joinpath(*parts)
 

@@ -1,0 +1,1 @@
+"""`lake demo`: the data client on a local, policy-enforcing copy of the dev lake."""
