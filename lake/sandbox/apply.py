@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from graphlib import TopologicalSorter
+from pathlib import Path
 from typing import Any
 
 from .server import client, require_loopback
@@ -520,13 +521,16 @@ def creator(type_: str) -> Create | None:
     return CREATORS[type_]
 
 
-def apply_plan(document: dict[str, Any], endpoint_url: str, region: str | None = None) -> Applied:
-    """Create the plan's custom resources in the sandbox at ``endpoint_url`` (loopback only)."""
+def apply_plan(document: dict[str, Any], endpoint_url: str, region: str | None = None,
+               verify: bool | str | Path | None = None) -> Applied:
+    """Create the plan's custom resources in the sandbox at ``endpoint_url`` (loopback only).
+
+    ``verify``: the CA bundle of an https sandbox (``MotoServer.ca_bundle``); None, boto3's default."""
     require_loopback(endpoint_url)
     resources = creation_order(document["resources"])
     creators = {r["type"]: creator(r["type"]) for r in resources}  # refuse an unknown type before any call
     clients = functools.cache(functools.partial(
-        client, endpoint_url=endpoint_url, region=region or document["environment"]["region"]))
+        client, endpoint_url=endpoint_url, region=region or document["environment"]["region"], verify=verify))
     substitutions: Substitutions = {}
     created: Counter[str] = Counter()
     for resource in resources:

@@ -2,17 +2,22 @@
 
 A child process rather than moto's in-process decorator: callers (the CLI, benchmarks, other
 processes) reach it over HTTP exactly as they would reach AWS, through ``endpoint_url``.
+``MotoServer(secure=True)`` runs moto behind the policy gate (``serve.py``) over https instead,
+so that the lake's bucket policies are enforced on data requests as S3 enforces them.
 """
 
 from __future__ import annotations
 
 import importlib.util
 import socket
+import ssl
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
+from pathlib import Path
 from types import TracebackType
 from typing import Any
 from urllib.parse import urlsplit
@@ -21,6 +26,8 @@ import boto3
 from botocore.config import Config
 
 from policies.adapters.live.session import drop_account_host
+
+from .tls import certificate_paths, client_context
 
 FAKE_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
 DEFAULT_REGION = "us-east-1"
@@ -44,13 +51,16 @@ def sandbox_environment(region: str = DEFAULT_REGION) -> dict[str, str]:
     return {**FAKE_CREDENTIALS, "AWS_DEFAULT_REGION": region}
 
 
-def client(service: str, endpoint_url: str, region: str = DEFAULT_REGION) -> Any:
-    """A boto3 client of the sandbox, its fake credentials passed explicitly (os.environ untouched)."""
+def client(service: str, endpoint_url: str, region: str = DEFAULT_REGION, verify: bool | str | Path | None = None) -> Any:
+    """A boto3 client of the sandbox, its fake credentials passed explicitly (os.environ untouched).
+
+    ``verify``: the CA bundle of an https sandbox (``MotoServer.ca_bundle``); None, boto3's default."""
     require_loopback(endpoint_url)
     made = boto3.client(
         service,
         endpoint_url=endpoint_url,
         region_name=region,
+        verify=str(verify) if isinstance(verify, Path) else verify,
         aws_access_key_id=FAKE_CREDENTIALS["AWS_ACCESS_KEY_ID"],
         aws_secret_access_key=FAKE_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
         # A server on 127.0.0.1 has no per-bucket host names.
@@ -74,9 +84,9 @@ def _require_moto_server() -> None:
         raise RuntimeError(INSTALL_HINT)
 
 
-def _answers(url: str) -> bool:
+def _answers(url: str, context: ssl.SSLContext | None = None) -> bool:
     try:
-        with urllib.request.urlopen(url, timeout=1):
+        with urllib.request.urlopen(url, timeout=1, context=context):
             return True
     except (urllib.error.URLError, ConnectionError, TimeoutError):
         return False
@@ -84,25 +94,45 @@ def _answers(url: str) -> bool:
 
 class MotoServer:
     """``with MotoServer() as server:`` a moto server on a random 127.0.0.1 port, stopped on exit
-    (also when the body raises), so no server process outlives its block."""
+    (also when the body raises), so no server process outlives its block.
 
-    def __init__(self) -> None:
+    ``secure``: moto behind the policy gate, over https with a throwaway self-signed certificate
+    (``ca_bundle``, for ``client(..., verify=...)``, ``--ca-bundle`` or ``AWS_CA_BUNDLE``). The
+    default, plain moto over http, enforces no bucket policy correctly (see ``gate.py``)."""
+
+    def __init__(self, secure: bool = False) -> None:
+        self.secure = secure
         self.process: subprocess.Popen[bytes] | None = None
         self.port: int | None = None
+        self._tls_dir: tempfile.TemporaryDirectory[str] | None = None
 
     @property
     def endpoint_url(self) -> str:
         if self.port is None:
             raise RuntimeError("the moto server is not started: use it as a context manager")
-        return f"http://127.0.0.1:{self.port}"
+        return f"{'https' if self.secure else 'http'}://127.0.0.1:{self.port}"
+
+    @property
+    def ca_bundle(self) -> Path | None:
+        """The certificate an https server answers with, for clients to trust; None over http."""
+        return certificate_paths(Path(self._tls_dir.name)).cert_path if self._tls_dir is not None else None
+
+    def _command(self) -> list[str]:
+        if self._tls_dir is None:
+            return [sys.executable, "-m", "moto.server", "--host", "127.0.0.1", "--port", str(self.port)]
+        return [sys.executable, "-m", "lake.sandbox.serve", "--port", str(self.port), "--tls-dir", self._tls_dir.name]
+
+    def _context(self) -> ssl.SSLContext | None:
+        """Trust for the server's certificate, once the child has written it (None before)."""
+        bundle = self.ca_bundle
+        return client_context(bundle) if bundle is not None and bundle.exists() else None
 
     def __enter__(self) -> MotoServer:
         _require_moto_server()
         self.port = _free_port()
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "moto.server", "--host", "127.0.0.1", "--port", str(self.port)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )
+        if self.secure:
+            self._tls_dir = tempfile.TemporaryDirectory(prefix="lake-sandbox-tls-")
+        self.process = subprocess.Popen(self._command(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
             self._wait_until_ready()
         except BaseException:
@@ -117,7 +147,7 @@ class MotoServer:
     def reset(self) -> None:
         """Forget every resource: one server can serve many tests without restarting."""
         request = urllib.request.Request(f"{self.endpoint_url}/moto-api/reset", method="POST")
-        with urllib.request.urlopen(request, timeout=10):
+        with urllib.request.urlopen(request, timeout=10, context=self._context()):
             pass
 
     def _wait_until_ready(self) -> None:
@@ -126,17 +156,20 @@ class MotoServer:
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"the moto server on port {self.port} exited with code {self.process.returncode}")
-            if _answers(f"{self.endpoint_url}/moto-api/"):
+            context = self._context()  # an https server is asked only once its certificate can be trusted
+            if (context is not None or not self.secure) and _answers(f"{self.endpoint_url}/moto-api/", context):
                 return
             time.sleep(0.1)
         raise RuntimeError(f"the moto server on port {self.port} did not answer within {STARTUP_TIMEOUT_SECONDS:g} s")
 
     def _stop(self) -> None:
-        if self.process is None or self.process.poll() is not None:
-            return
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=STOP_TIMEOUT_SECONDS)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=STOP_TIMEOUT_SECONDS)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        # The throwaway key and its certificate go with the server: nothing to trust after the block.
+        if self._tls_dir is not None:
+            self._tls_dir.cleanup()
