@@ -20,7 +20,9 @@ from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import BinaryIO
 
+from botocore.response import StreamingBody
 from s3transfer.manager import TransferConfig, TransferManager
 from s3transfer.subscribers import BaseSubscriber
 
@@ -83,6 +85,15 @@ def identical(bucket: LakeBucket, info: ObjectInfo, path: Path) -> bool:
     return False
 
 
+def copy_body(body: StreamingBody, out: BinaryIO) -> int:
+    """Copy through the StreamingBody itself: it checks the length and the checksum as it reads.
+    (``with body as raw`` would hand out the bare urllib3 stream and skip both checks.)"""
+    try:
+        return sum(out.write(chunk) for chunk in iter(lambda: body.read(COPY_CHUNK), b""))
+    finally:
+        body.close()
+
+
 def fetch_small(bucket: LakeBucket, info: ObjectInfo, path: Path) -> int:
     """One GET into a temporary file beside ``path``, renamed over it once complete."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -90,8 +101,7 @@ def fetch_small(bucket: LakeBucket, info: ObjectInfo, path: Path) -> int:
     try:
         with os.fdopen(handle, "wb") as out, bucket.guard("GetObject", "s3:GetObject", info.key):
             answer = bucket.s3.get_object(Bucket=bucket.name, Key=info.key, ChecksumMode="ENABLED")
-            with answer["Body"] as body:
-                written = sum(out.write(chunk) for chunk in iter(lambda: body.read(COPY_CHUNK), b""))
+            written = copy_body(answer["Body"], out)
         if written != answer["ContentLength"]:
             raise DataError(f"s3://{bucket.name}/{info.key}: got {written} of {answer['ContentLength']} bytes")
         os.replace(temporary, path)

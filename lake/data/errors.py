@@ -6,8 +6,6 @@ meets (a missing bucket or key, a denial, throttling that outlasted the retries)
 
 from __future__ import annotations
 
-from typing import Any
-
 from botocore.exceptions import ClientError
 
 NOT_FOUND_CODES = frozenset({"NoSuchBucket", "NoSuchKey", "NoSuchVersion", "404", "NotFound"})
@@ -84,15 +82,13 @@ def throttled(error: ClientError, operation: str, target: str) -> ThrottledError
         "with backoff", "retry later, or lower --concurrency")
 
 
-def translate(error: Any, operation: str, bucket: str, key: str | None = None,
-              version_id: str | None = None) -> Exception:
-    """The error to raise for a failed call; access denials are diagnosed by the caller
-    (``diagnose.py``), so they come back unchanged, as does anything this module cannot name."""
-    if not isinstance(error, ClientError):
-        return error
+def translate(error: ClientError, operation: str, bucket: str, key: str | None = None,
+              version_id: str | None = None) -> DataError:
+    """The error to raise for a failed call (access denials are diagnosed in ``diagnose.py``)."""
     code = error_code(error)
     if code in NOT_FOUND_CODES:
         return not_found(error, bucket, key, version_id)
     if code in THROTTLING_CODES:
         return throttled(error, operation, s3_url(bucket, key))
-    return error
+    message = error.response.get("Error", {}).get("Message") or code
+    return DataError(f"{operation} {s3_url(bucket, key, version_id)} failed: {code}: {message}")

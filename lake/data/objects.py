@@ -64,9 +64,11 @@ def read_bytes(bucket: LakeBucket, key: str, version_id: str | None = None) -> b
     """The object's content. botocore checks it against the object's full-object checksum, if any."""
     extra = {"VersionId": version_id} if version_id else {}
     with bucket.guard("GetObject", "s3:GetObject", key, version_id):
-        answer = bucket.s3.get_object(Bucket=bucket.name, Key=key, ChecksumMode="ENABLED", **extra)
-        with answer["Body"] as body:
-            return body.read()
+        body = bucket.s3.get_object(Bucket=bucket.name, Key=key, ChecksumMode="ENABLED", **extra)["Body"]
+        try:
+            return body.read()  # the StreamingBody checks length and checksum (not ``with body``)
+        finally:
+            body.close()
 
 
 def decode_text(data: bytes, key: str, encoding: str = "utf-8") -> str:
