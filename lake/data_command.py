@@ -118,6 +118,10 @@ def client_of(args: argparse.Namespace):
     raise UsageError("choose the bucket: --stack-outputs FILE --zone ZONE, or --bucket NAME")
 
 
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+
+
 def _size(size: int | None) -> str:
     return "-" if size is None else f"{size:>12,}"
 
@@ -128,7 +132,7 @@ def _ls(client, args: argparse.Namespace) -> int:
         stamp = info.last_modified.strftime("%Y-%m-%d %H:%M:%S") if info.last_modified else "-"
         print(f"{stamp}  {_size(info.size)}  {info.key}")
         count, total = count + 1, total + info.size
-    print(f"{count} objects, {total:,} bytes", file=sys.stderr)
+    print(f"{_count(count, 'object')}, {total:,} bytes", file=sys.stderr)
     return EXIT_OK
 
 
@@ -165,7 +169,7 @@ def _put(client, args: argparse.Namespace) -> int:
     uploaded = client.upload(args.key, args.path, options)
     for item in uploaded:
         print(f"uploaded {item.path} -> s3://{client.bucket}/{item.key} ({item.size:,} bytes)")
-    print(f"{len(uploaded)} files, {sum(u.size for u in uploaded):,} bytes", file=sys.stderr)
+    print(f"{_count(len(uploaded), 'file')}, {sum(u.size for u in uploaded):,} bytes", file=sys.stderr)
     return EXIT_OK
 
 

@@ -56,15 +56,20 @@ def fake_credentials() -> Iterator[None]:
                 os.environ[name] = value
 
 
-def lake_outputs(project_dir: Path, endpoint_url: str, ca_bundle: str, workdir: Path) -> Path:
-    """Apply the dev plan to the sandbox; write its outputs with the ids the sandbox assigned."""
-    import json
-
+def dev_plan(project_dir: Path) -> dict:
+    """The dev stack's offline plan (a broken stack config raises here, before any server starts)."""
     from lake.plan.render import plan_document
     from lake.plan.runner import plan_stack
+
+    return plan_document(plan_stack(project_dir, "dev"))
+
+
+def lake_outputs(document: dict, endpoint_url: str, ca_bundle: str, workdir: Path) -> Path:
+    """Apply the plan to the sandbox; write its outputs with the ids the sandbox assigned."""
+    import json
+
     from lake.sandbox.apply import apply_plan, substitute
 
-    document = plan_document(plan_stack(project_dir, "dev"))
     applied = apply_plan(document, endpoint_url, verify=ca_bundle)
     path = workdir / "stack-outputs.json"
     path.write_text(json.dumps(substitute(document["outputs"], applied.substitutions), indent=2))
@@ -157,13 +162,15 @@ def run_demo(project_dir: Path, workdir: Path, images: int, run: Runner) -> list
     from lake.data import LakeClient
     from lake.sandbox.server import MotoServer, client
 
+    document = dev_plan(project_dir)
     with MotoServer(secure=True) as server, fake_credentials():
         ca_bundle = str(server.ca_bundle)
         print(f"moto on {server.endpoint_url} behind the lake's policy gate (TLS, certificate {ca_bundle})")
-        outputs = lake_outputs(project_dir, server.endpoint_url, ca_bundle, workdir)
+        outputs = lake_outputs(document, server.endpoint_url, ca_bundle, workdir)
         print(f"dev stack applied to the sandbox; its outputs: {outputs}")
         dataset = write_dataset(workdir / "dataset", images)
         print(f"synthetic dataset: {dataset.files} files under {dataset.root}")
+        print(f"every command below also gets: --endpoint-url {server.endpoint_url} --ca-bundle {ca_bundle}")
         demo = Walkthrough(Sandbox(server.endpoint_url, ca_bundle, outputs), run)
         lake = LakeClient.from_stack_outputs(outputs, DEMO_ZONE, endpoint_url=server.endpoint_url, verify=ca_bundle)
         upload_and_list(demo, dataset)

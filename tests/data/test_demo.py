@@ -1,0 +1,31 @@
+"""`lake demo` runs end to end: a real moto process behind the gate, the dev plan, every step."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from lake.cli import main
+from tests.support import REPO
+
+
+def test_the_demo_runs_every_step_as_expected(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["demo", "--project-dir", str(REPO), "--workdir", str(tmp_path), "--images", "3"]) == 0
+    out, err = capsys.readouterr()
+    assert out.rstrip().endswith("demo finished: every step behaved as expected")
+    for expected in ("downloaded 3 (", "skipped 3 identical", "downloaded 2 (",  # sync, resync, repair
+                     "(fetched the URL without credentials: HTTP 200",
+                     "undeleted: its delete marker is removed",
+                     "read_many: 3 annotations read concurrently"):
+        assert expected in out
+    assert "error: expiry of 691200 s" in err  # the refused 8-day URL
+    assert "hint: the upload named a KMS key that is not the lake key (DenyOtherKmsKey)" in err
+    assert (tmp_path / "stack-outputs.json").is_file() and (tmp_path / "dataset" / "labels.csv").is_file()
+
+
+def test_a_broken_stack_is_a_usage_error_before_any_server_starts(tmp_path: Path,
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["demo", "--project-dir", str(tmp_path)]) == 2
+    assert capsys.readouterr().err.startswith("error: ")
+    assert not list(tmp_path.iterdir())  # nothing written either
