@@ -225,6 +225,10 @@ def _demo(args: argparse.Namespace) -> int:
     except (ConfigError, PlanError, RuntimeError) as error:  # a broken stack, or no moto server to start
         print(f"error: {error}".replace("\n", "\nerror: "), file=sys.stderr)
         return EXIT_USAGE
+    except ModuleNotFoundError as error:  # the sandbox needs the test extra (moto, cryptography)
+        print(f"error: {error.name} is not installed: `lake demo` needs the test extra: pip install -e '.[test]'",
+              file=sys.stderr)
+        return EXIT_USAGE
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
@@ -29,3 +30,11 @@ def test_a_broken_stack_is_a_usage_error_before_any_server_starts(tmp_path: Path
     assert main(["demo", "--project-dir", str(tmp_path)]) == 2
     assert capsys.readouterr().err.startswith("error: ")
     assert not list(tmp_path.iterdir())  # nothing written either
+
+
+def test_without_the_test_extra_the_demo_says_what_to_install(monkeypatch: pytest.MonkeyPatch,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setitem(sys.modules, "lake.sandbox.server", None)  # as if moto's stack were missing
+    assert main(["demo", "--project-dir", str(REPO)]) == 2
+    assert capsys.readouterr().err == ("error: lake.sandbox.server is not installed: `lake demo` needs the test "
+                                       "extra: pip install -e '.[test]'\n")
