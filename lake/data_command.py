@@ -109,10 +109,7 @@ def client_of(args: argparse.Namespace):
     if args.stack_outputs:
         if not args.zone:
             raise UsageError("--stack-outputs needs --zone (e.g. --zone raw)")
-        client = LakeClient.from_stack_outputs(args.stack_outputs, args.zone, **vars(connection))
-        if args.key_arn:
-            client = LakeClient(client.bucket, args.key_arn, connection)
-        return client
+        return LakeClient.from_stack_outputs(args.stack_outputs, args.zone, args.key_arn, **vars(connection))
     if args.bucket:
         return LakeClient(args.bucket, args.key_arn, connection)
     raise UsageError("choose the bucket: --stack-outputs FILE --zone ZONE, or --bucket NAME")

@@ -56,9 +56,10 @@ class LakeClient:
         return cls(bucket, key_arn, Connection(**connection))
 
     @classmethod
-    def from_stack_outputs(cls, outputs: Mapping[str, Any] | str | Path, zone: str, **connection: Any) -> LakeClient:
+    def from_stack_outputs(cls, outputs: Mapping[str, Any] | str | Path, zone: str, key_arn: str | None = None,
+                           **connection: Any) -> LakeClient:
         """A client of ``zone``'s bucket, from `pulumi stack output --json` (a file or its dict):
-        the bucket is ``zoneBuckets[zone].name``, the lake key ``keyArn``."""
+        the bucket is ``zoneBuckets[zone].name``, the lake key ``keyArn`` unless ``key_arn`` is given."""
         found = outputs if isinstance(outputs, Mapping) else _read_outputs(Path(outputs))
         zones = found.get("zoneBuckets") or {}
         if zone not in zones:
@@ -66,7 +67,7 @@ class LakeClient:
                              f"(zones: {', '.join(sorted(zones)) or 'none'})")
         bucket = zones[zone]
         name = bucket["name"] if isinstance(bucket, Mapping) else str(bucket)
-        return cls(name, found.get("keyArn"), Connection(**connection))
+        return cls(name, key_arn or found.get("keyArn"), Connection(**connection))
 
     @property
     def bucket(self) -> str:
