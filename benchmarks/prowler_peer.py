@@ -9,32 +9,23 @@ Practices compliance file.
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
+from benchmarks import peer_venv
+
 VERSION = "5.46.0"
-VENV = Path(__file__).resolve().parent / ".bench-venvs" / "prowler"
+VENV = peer_venv.VENVS / "prowler"
 FSBP_MAPPING = "prowler/compliance/aws/aws_foundational_security_best_practices_aws.json"
 OUTPUT_NAME = "prowler"
 
 
 def site_packages() -> Path:
-    return next((VENV / "lib").glob("python3*/site-packages"))
+    return peer_venv.site_packages(VENV)
 
 
 def ensure_installed() -> Path:
     """The prowler executable, installing prowler ``VERSION`` into its virtualenv if needed."""
-    executable = VENV / "bin" / "prowler"
-    if executable.exists() and (site_packages() / f"prowler-{VERSION}.dist-info").is_dir():
-        return executable
-    print(f"Installing prowler {VERSION} into {VENV} (once; several minutes)...", flush=True)
-    if not (VENV / "bin" / "python").exists():
-        subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
-    pip = [str(VENV / "bin" / "python"), "-m", "pip", "install", "--quiet"]
-    subprocess.run([*pip, "--upgrade", "pip"], check=True)
-    subprocess.run([*pip, f"prowler=={VERSION}"], check=True)
-    return executable
+    return peer_venv.ensure_tool("prowler", "prowler", VERSION, "prowler", "once; several minutes")
 
 
 def checks_for(controls: tuple[str, ...]) -> dict[str, str]:
