@@ -3,6 +3,7 @@ guard that turns a failed call into an error a user can act on."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -20,17 +21,27 @@ SSE_KEY_HEADER = "x-amz-server-side-encryption-aws-kms-key-id"
 
 @dataclass
 class LakeBucket:
-    """A bucket, the lake key's ARN (None: send no encryption header, the bucket default applies),
-    and a botocore S3 client made from ``connection``."""
+    """A bucket, the lake key's ARN as given (None: see ``key_arn``), and a botocore S3 client
+    made from ``connection``."""
 
     name: str
-    key_arn: str | None
+    given_key_arn: str | None
     connection: Connection
+    discover_key: bool = False
     s3: Any = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         if self.s3 is None:
             self.s3 = self.connection.client("s3")
+
+    @functools.cached_property
+    def key_arn(self) -> str | None:
+        """The key writes name: the one given, else (with ``discover_key``) the bucket's
+        default-encryption key, looked up on first use so that reads never pay for it; None
+        sends no encryption header (the bucket default applies)."""
+        if self.given_key_arn is not None or not self.discover_key:
+            return self.given_key_arn
+        return default_key_arn(self.s3, self.name)
 
     def encryption_args(self) -> dict[str, str]:
         """What every write sends: SSE-KMS with the lake key's full ARN, which the lake's policy
@@ -81,3 +92,17 @@ class LakeBucket:
             return policy_principal(sts.get_caller_identity()["Arn"])
         except (ClientError, BotoCoreError):
             return None
+
+
+def default_key_arn(s3: Any, bucket: str) -> str | None:
+    """The KMS key ARN of the bucket's default encryption, when it is a full key ARN: the lake's
+    policy compares the header with the ARN, so a key id or alias would be refused."""
+    try:
+        rules = s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"]
+    except (ClientError, BotoCoreError):
+        return None  # unreadable: uploads rely on the bucket's default encryption
+    for rule in rules:
+        key = rule.get("ApplyServerSideEncryptionByDefault", {}).get("KMSMasterKeyID", "")
+        if key.startswith("arn:") and ":key/" in key:
+            return key
+    return None

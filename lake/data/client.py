@@ -22,8 +22,6 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from botocore.exceptions import BotoCoreError, ClientError
-
 from policies.adapters.live.selection import SelectionError, load_outputs
 
 from . import objects, presign, upload, versions
@@ -43,16 +41,15 @@ class LakeClient:
     def __init__(self, bucket: str, key_arn: str | None = None, connection: Connection | None = None,
                  discover_key: bool = True) -> None:
         self.connection = connection or Connection()
-        self._bucket = LakeBucket(bucket, key_arn, self.connection)
-        if key_arn is None and discover_key:
-            self._bucket.key_arn = default_key_arn(self._bucket)
+        self._bucket = LakeBucket(bucket, key_arn, self.connection, discover_key)
 
     # --- construction ---------------------------------------------------------------------
 
     @classmethod
     def for_bucket(cls, bucket: str, key_arn: str | None = None, **connection: Any) -> LakeClient:
         """A client of ``bucket``. Without ``key_arn`` the bucket's default-encryption key is used
-        when it is a full key ARN (GetBucketEncryption), else uploads send no encryption header."""
+        when it is a full key ARN (GetBucketEncryption, on the first write), else uploads send no
+        encryption header."""
         return cls(bucket, key_arn, Connection(**connection))
 
     @classmethod
@@ -142,20 +139,6 @@ class LakeClient:
     def restore(self, key: str, version_id: str | None = None) -> str:
         """Undelete ``key``, or make an older version current again; says what it did."""
         return versions.restore(self._bucket, key, version_id)
-
-
-def default_key_arn(bucket: LakeBucket) -> str | None:
-    """The KMS key ARN of the bucket's default encryption, when it is a full key ARN: the lake's
-    policy compares the header with the ARN, so a key id or alias would be refused."""
-    try:
-        rules = bucket.s3.get_bucket_encryption(Bucket=bucket.name)["ServerSideEncryptionConfiguration"]["Rules"]
-    except (ClientError, BotoCoreError):
-        return None  # unreadable: uploads rely on the bucket's default encryption
-    for rule in rules:
-        key = rule.get("ApplyServerSideEncryptionByDefault", {}).get("KMSMasterKeyID", "")
-        if key.startswith("arn:") and ":key/" in key:
-            return key
-    return None
 
 
 def _read_outputs(path: Path) -> Mapping[str, Any]:

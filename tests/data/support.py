@@ -12,20 +12,16 @@ import boto3
 from botocore.awsrequest import AWSResponse
 
 from lake.data import Connection, LakeClient
+from tests.live.support import REGION, session
 
 RAW = "mlteam-dev-raw"
-REGION = "us-east-1"
-
-
-def fake_session() -> boto3.Session:
-    return boto3.Session(aws_access_key_id="testing", aws_secret_access_key="testing", region_name=REGION)
 
 
 @dataclass
 class Recorder:
     """Counts the S3 operations a client sends and keeps their headers (hooks on its session)."""
 
-    session: boto3.Session = field(default_factory=fake_session)
+    session: boto3.Session = field(default_factory=session)
     calls: Counter[str] = field(default_factory=Counter)
     headers: list[tuple[str, dict[str, str]]] = field(default_factory=list)
 
@@ -77,9 +73,9 @@ class DataLake:
     key_arn: str
 
     def client(self, bucket: str = RAW, recorder: Recorder | None = None, secure: bool = True,
-               key_arn: str | None = "lake", **connection: Any) -> LakeClient:
-        session = (recorder or Recorder()).session
+               key_arn: str | None = "lake", discover_key: bool = False, **connection: Any) -> LakeClient:
+        boto_session = (recorder or Recorder()).session
         endpoint = self.https_url if secure else self.http_url
         key = self.key_arn if key_arn == "lake" else key_arn
         return LakeClient(bucket, key, Connection(region=REGION, endpoint_url=endpoint, verify=self.ca_bundle,
-                                                  session=session, **connection), discover_key=False)
+                                                  session=boto_session, **connection), discover_key)

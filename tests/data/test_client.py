@@ -153,3 +153,15 @@ def test_a_deleted_key_is_undeleted_and_an_old_version_restored(lake: DataLake, 
     assert client.read_bytes(key) == b"version 1"
     assert client.head(key).kms_key_id == lake.key_arn  # the copy is encrypted with the lake key too
     assert len(client.versions(key)) == 3  # v1, v2 and the restored copy; the delete marker is gone
+
+
+def test_without_a_key_the_bucket_default_key_is_looked_up_on_the_first_write_only(
+        lake: DataLake, prefix: str, tmp_path: Path) -> None:
+    recorder = Recorder()
+    client = lake.client(recorder=recorder, key_arn=None, discover_key=True)
+    assert list(client.list(prefix)) == []
+    assert recorder.calls["GetBucketEncryption"] == 0  # reads never pay for the lookup
+    client.upload(f"{prefix}a.txt", write(tmp_path / "a.txt", b"a"))
+    client.upload(f"{prefix}b.txt", write(tmp_path / "b.txt", b"b"))
+    assert recorder.calls["GetBucketEncryption"] == 1
+    assert [h["x-amz-server-side-encryption-aws-kms-key-id"] for h in recorder.sent("PutObject")] == [lake.key_arn] * 2

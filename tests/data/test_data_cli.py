@@ -8,15 +8,15 @@ from pathlib import Path
 import pytest
 
 from lake.cli import main
+from lake.sandbox.server import sandbox_environment
 from tests.data.support import RAW, DataLake
 
-SANDBOX_ENV = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-east-1"}
 
 
 @pytest.fixture
 def outputs(lake: DataLake, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Stack outputs of the sandbox's lake, and the sandbox's fake credentials in the environment."""
-    for name, value in SANDBOX_ENV.items():
+    for name, value in sandbox_environment().items():
         monkeypatch.setenv(name, value)
     monkeypatch.delenv("AWS_PROFILE", raising=False)
     path = tmp_path / "outputs.json"
