@@ -15,6 +15,8 @@ from urllib.parse import urlsplit
 import boto3
 from botocore.config import Config
 
+from policies.adapters.live.session import adaptive_config
+
 DEFAULT_CONCURRENCY = 32
 DEFAULT_MAX_ATTEMPTS = 8  # botocore counts the first attempt: seven retries with backoff
 MAX_CONCURRENCY = 256
@@ -57,14 +59,11 @@ class Connection:
                               endpoint_url=self.endpoint_url, verify=self.verify, config=self.config())
 
     def config(self) -> Config:
-        return Config(
-            retries={"mode": "adaptive", "total_max_attempts": self.max_attempts},
-            max_pool_connections=self.concurrency,
-            # A custom endpoint (a test server on 127.0.0.1) has no per-bucket host names.
-            s3={"addressing_style": "path"} if self.endpoint_url else None,
+        """The live audit's client settings (``adaptive_config``), plus what data transfer needs."""
+        return adaptive_config(self.concurrency, self.max_attempts, self.endpoint_url).merge(Config(
             # SigV4 everywhere: presigned URLs too (SigV2 would allow expiries S3 no longer honours).
             signature_version="s3v4",
             # Uploads carry a checksum S3 verifies; downloads check it when the object has one.
             request_checksum_calculation="when_supported",
             response_checksum_validation="when_supported",
-        )
+        ))

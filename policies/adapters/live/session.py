@@ -62,17 +62,21 @@ class Clients:
         return client
 
     def _config(self, service: str) -> Config:
-        test_server = self._target.endpoint_url is not None
-        return Config(
-            retries={"mode": "adaptive", "total_max_attempts": self._target.max_attempts},
-            max_pool_connections=self._target.concurrency,
-            # A test server on 127.0.0.1 has no per-bucket or per-account host names.
-            s3={"addressing_style": "path"} if test_server else None,
-        )
+        return adaptive_config(self._target.concurrency, self._target.max_attempts, self._target.endpoint_url)
 
     def _count_request(self, **_: Any) -> None:
         with self._lock:
             self.requests += 1
+
+
+def adaptive_config(concurrency: int, max_attempts: int, endpoint_url: str | None) -> Config:
+    """Adaptive retries, a connection pool as large as the concurrency, and path-style addressing
+    for a custom endpoint: a test server on 127.0.0.1 has no per-bucket or per-account host names."""
+    return Config(
+        retries={"mode": "adaptive", "total_max_attempts": max_attempts},
+        max_pool_connections=concurrency,
+        s3={"addressing_style": "path"} if endpoint_url is not None else None,
+    )
 
 
 def drop_account_host(request: Any, **_: Any) -> None:
