@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import venv
 from pathlib import Path
 
@@ -54,12 +56,20 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def compile_separately(uv: str, lock: locking.Lock, upgrade: list[str]) -> str:
-    """A universal hashed resolution of ``lock.source``, keeping the versions ``lock`` pins."""
-    previous = [f"--output-file={lock.path}"] if lock.path.is_file() else []
-    text = run([uv, "pip", "compile", str(lock.source), "--universal", "--generate-hashes", "--no-header",
-                f"--python-version={PYTHON_FLOOR}", "--no-annotate", *previous, *upgrade, "--quiet"])
-    # With --output-file uv also writes the file; the header is added below either way.
-    return text
+    """A universal hashed resolution of ``lock.source``, keeping the versions ``lock`` pins.
+
+    uv keeps the versions of the file named by --output-file (and then prints nothing), so the
+    resolution is written to a scratch copy of the current lock and read back from there."""
+    with tempfile.TemporaryDirectory() as scratch:
+        output = Path(scratch) / lock.path.name
+        if lock.path.is_file():
+            shutil.copyfile(lock.path, output)
+        run([uv, "pip", "compile", str(lock.source), "--universal", "--generate-hashes", "--no-header",
+             f"--python-version={PYTHON_FLOOR}", "--no-annotate", f"--output-file={output}", *upgrade, "--quiet"])
+        body = output.read_text(encoding="utf-8")
+    if "--hash=" not in body:
+        raise SystemExit(f"error: {lock.name}: uv produced no pinned requirement")
+    return body
 
 
 def write(lock: locking.Lock, body: str) -> None:
