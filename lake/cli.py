@@ -226,8 +226,8 @@ def _demo(args: argparse.Namespace) -> int:
         print(f"error: {error}".replace("\n", "\nerror: "), file=sys.stderr)
         return EXIT_USAGE
     except ModuleNotFoundError as error:  # the sandbox needs the test extra (moto, cryptography)
-        print(f"error: {error.name} is not installed: `lake demo` needs the test extra: pip install -e '.[test]'",
-              file=sys.stderr)
+        print(f"error: {error.name} is not installed: `lake demo` needs the test extra: "
+              "python3 scripts/install.py --test", file=sys.stderr)
         return EXIT_USAGE
 
 

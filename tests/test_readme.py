@@ -4,8 +4,8 @@ import re
 
 from tests.support import REPO
 
-PLAN = "python3 -m venv .venv && .venv/bin/pip install -q -e . && .venv/bin/lake plan --stack dev"
-TESTS = "python3 -m venv .venv && .venv/bin/pip install -q -e '.[test]' && .venv/bin/pytest"
+PLAN = "python3 scripts/install.py && .venv/bin/lake plan --stack dev"
+TESTS = "python3 scripts/install.py --test && .venv/bin/pytest"
 
 
 def quick_start() -> str:
@@ -20,6 +20,5 @@ def test_exactly_two_commands_plan_and_tests():
 
 def test_ci_installs_and_tests_like_the_readme():
     ci = (REPO / ".ci" / "run").read_text()
-    assert "python3 -m venv .venv" in ci
-    assert "pip install --quiet --disable-pip-version-check -e '.[test]'" in ci
-    assert "\n.venv/bin/pytest\n" in ci
+    assert "\npython3 scripts/install.py --test ||" in ci
+    assert "\nrun_pytest\n" in ci and ".venv/bin/pytest \"$@\"" in ci

@@ -34,7 +34,7 @@ DEFAULT_REGION = "us-east-1"
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 STARTUP_TIMEOUT_SECONDS = 20.0
 STOP_TIMEOUT_SECONDS = 5.0
-INSTALL_HINT = "moto[server] is not installed: install the test extra with pip install -e '.[test]'"
+INSTALL_HINT = "moto[server] is not installed: install the test extra with python3 scripts/install.py --test"
 
 
 def require_loopback(endpoint_url: str) -> None:

@@ -37,4 +37,4 @@ def test_without_the_test_extra_the_demo_says_what_to_install(monkeypatch: pytes
     monkeypatch.setitem(sys.modules, "lake.sandbox.server", None)  # as if moto's stack were missing
     assert main(["demo", "--project-dir", str(REPO)]) == 2
     assert capsys.readouterr().err == ("error: lake.sandbox.server is not installed: `lake demo` needs the test "
-                                       "extra: pip install -e '.[test]'\n")
+                                       "extra: python3 scripts/install.py --test\n")

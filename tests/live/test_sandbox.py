@@ -118,7 +118,7 @@ def test_endpoint_url_before_the_server_starts_raises():
 
 def test_a_missing_moto_asks_for_the_test_extra(monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setattr(sandbox_server.importlib.util, "find_spec", lambda name: None)
-    with pytest.raises(RuntimeError, match=r"pip install -e '\.\[test\]'"):
+    with pytest.raises(RuntimeError, match=r"python3 scripts/install\.py --test"):
         MotoServer().__enter__()
 
 
