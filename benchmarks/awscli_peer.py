@@ -16,7 +16,7 @@ from pathlib import Path
 
 from benchmarks import peer_venv
 
-VERSION = "1.46.2"  # the newest awscli on PyPI when the benchmark was written
+VERSION = peer_venv.pinned_version("awscli")  # benchmarks/peers/awscli.in
 VENV = peer_venv.VENVS / "awscli"
 CONFIG = "[default]\ns3 =\n  addressing_style = path\n"
 # What the CLI uses unless configured otherwise (`aws configure set default.s3...`), stated in the report.
@@ -42,8 +42,8 @@ def _version_of(init: Path) -> str:
 
 
 def ensure_installed() -> Path:
-    """The `aws` executable, installing awscli ``VERSION`` into its virtualenv if needed."""
-    return peer_venv.ensure_tool("awscli", "awscli", VERSION, "aws", "once")
+    """The `aws` executable, installing awscli from its lock into its virtualenv if needed."""
+    return peer_venv.ensure_tool("awscli", "aws", "once")
 
 
 def environment(workdir: Path, region: str, ca_bundle: Path | None) -> dict[str, str]:

@@ -1,29 +1,46 @@
 """Peer tools live in their own virtualenvs under `benchmarks/.bench-venvs/` (gitignored), never in
-the repository's: they pin their own botocore and friends, which must not replace ours."""
+the repository's: they pin their own botocore and friends, which must not replace ours.
+
+Each is installed from its hashed lock, `benchmarks/peers/<name>.txt` (generated from `<name>.in`
+by `python3 scripts/lock.py`), with pip in hash-checking mode and wheels only, like the project.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 VENVS = Path(__file__).resolve().parent / ".bench-venvs"
+PEERS = Path(__file__).resolve().parent / "peers"
+# Locked packages PyPI serves only as sdists: built from source (their build backend, setuptools,
+# is the one unlocked install). Every other file must be a wheel.
+SOURCE_ONLY = {"prowler": ("alibabacloud-gateway-oss-util",)}
 
 
 def site_packages(venv: Path) -> Path:
     return next((venv / "lib").glob("python3*/site-packages"))
 
 
-def ensure_tool(name: str, package: str, version: str, executable: str, note: str = "once") -> Path:
-    """``executable`` of ``package==version`` in ``VENVS/name``, installed there first if needed."""
-    venv = VENVS / name
-    found = venv / "bin" / executable
-    if found.exists() and (site_packages(venv) / f"{package}-{version}.dist-info").is_dir():
+def pinned_version(name: str) -> str:
+    """The version ``benchmarks/peers/<name>.in`` asks for (``name==X``)."""
+    text = (PEERS / f"{name}.in").read_text()
+    return re.search(rf"^{re.escape(name)}==(\S+)$", text, re.M).group(1)
+
+
+def ensure_tool(name: str, executable: str, note: str = "once") -> Path:
+    """``executable`` of the peer ``name``, installed from its lock into ``VENVS/name`` if needed."""
+    venv, lock = VENVS / name, PEERS / f"{name}.txt"
+    found, marker = venv / "bin" / executable, venv / "installed-from.sha256"
+    wanted = hashlib.sha256(lock.read_bytes()).hexdigest()
+    if found.exists() and marker.is_file() and marker.read_text().strip() == wanted:
         return found
-    print(f"Installing {package} {version} into {venv} ({note})...", flush=True)
-    if not (venv / "bin" / "python").exists():
-        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-    pip = [str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet"]
-    subprocess.run([*pip, "--upgrade", "pip"], check=True)
-    subprocess.run([*pip, f"{package}=={version}"], check=True)
+    print(f"Installing {name} {pinned_version(name)} from {lock.name} into {venv} ({note})...", flush=True)
+    subprocess.run([sys.executable, "-m", "venv", "--clear", str(venv)], check=True)
+    sources = [arg for package in SOURCE_ONLY.get(name, ()) for arg in ("--no-binary", package)]
+    subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", "--require-hashes",
+                    "--only-binary", ":all:", *sources, "-r", str(lock)], check=True)
+    marker.write_text(wanted + "\n")
     return found

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from benchmarks import peer_venv
 
-VERSION = "5.46.0"
+VERSION = peer_venv.pinned_version("prowler")  # benchmarks/peers/prowler.in
 VENV = peer_venv.VENVS / "prowler"
 FSBP_MAPPING = "prowler/compliance/aws/aws_foundational_security_best_practices_aws.json"
 OUTPUT_NAME = "prowler"
@@ -24,8 +24,8 @@ def site_packages() -> Path:
 
 
 def ensure_installed() -> Path:
-    """The prowler executable, installing prowler ``VERSION`` into its virtualenv if needed."""
-    return peer_venv.ensure_tool("prowler", "prowler", VERSION, "prowler", "once; several minutes")
+    """The prowler executable, installing prowler from its lock into its virtualenv if needed."""
+    return peer_venv.ensure_tool("prowler", "prowler", "once; several minutes")
 
 
 def checks_for(controls: tuple[str, ...]) -> dict[str, str]:
