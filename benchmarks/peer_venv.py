@@ -15,9 +15,10 @@ from pathlib import Path
 
 VENVS = Path(__file__).resolve().parent / ".bench-venvs"
 PEERS = Path(__file__).resolve().parent / "peers"
-# Locked packages PyPI serves only as sdists: built from source (their build backend, setuptools,
-# is the one unlocked install). Every other file must be a wheel.
-SOURCE_ONLY = {"prowler": ("alibabacloud-gateway-oss-util",)}
+# Peers whose locked tree has packages PyPI serves only as sdists (prowler: several alibabacloud-*
+# SDK packages): those are still hash-checked, but built from source, so their build backend is the
+# one unlocked install. Every other peer installs wheels only.
+SDISTS_ALLOWED = {"prowler"}
 
 
 def site_packages(venv: Path) -> Path:
@@ -39,8 +40,8 @@ def ensure_tool(name: str, executable: str, note: str = "once") -> Path:
         return found
     print(f"Installing {name} {pinned_version(name)} from {lock.name} into {venv} ({note})...", flush=True)
     subprocess.run([sys.executable, "-m", "venv", "--clear", str(venv)], check=True)
-    sources = [arg for package in SOURCE_ONLY.get(name, ()) for arg in ("--no-binary", package)]
+    wheels_only = [] if name in SDISTS_ALLOWED else ["--only-binary", ":all:"]
     subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", "--require-hashes",
-                    "--only-binary", ":all:", *sources, "-r", str(lock)], check=True)
+                    *wheels_only, "-r", str(lock)], check=True)
     marker.write_text(wanted + "\n")
     return found
