@@ -10,7 +10,7 @@ from lake.config import ConfigError, load_settings, values_from_runtime
 
 stack = pulumi.get_stack()
 try:
-    loaded = load_settings(values_from_runtime(), stack=stack, source=f"Pulumi.{stack}.yaml")
+    loaded = load_settings(values_from_runtime(f"Pulumi.{stack}.yaml"), stack=stack, source=f"Pulumi.{stack}.yaml")
 except ConfigError as error:
     # RunError ends the program with the message alone: no traceback, no resource declared.
     raise pulumi.RunError(str(error)) from None

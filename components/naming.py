@@ -15,8 +15,9 @@ RESERVED_ZONE_NAMES = (LOGS_SUFFIX, QUERY_RESULTS_SUFFIX)
 
 # General purpose bucket naming rules:
 # https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html
-_ALLOWED = re.compile(r"^[a-z0-9][a-z0-9.-]*[a-z0-9]$")
-_IP_ADDRESS = re.compile(r"^\d{1,3}(\.\d{1,3}){3}$")
+# Matched whole (fullmatch: "$" would let a final line break through); ASCII digits only.
+_ALLOWED = re.compile(r"[a-z0-9][a-z0-9.-]*[a-z0-9]")
+_IP_ADDRESS = re.compile(r"[0-9]{1,3}(\.[0-9]{1,3}){3}")
 _RESERVED_PREFIXES = ("xn--", "sthree-", "amzn-s3-demo-")
 _RESERVED_SUFFIXES = ("-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3")
 
@@ -55,23 +56,23 @@ def bucket_name_problems(name: str) -> list[str]:
     """
     problems = []
     if not 3 <= len(name) <= 63:
-        problems.append(f"bucket name '{name}' is {len(name)} characters long; S3 allows 3 to 63")
-    if not _ALLOWED.match(name):
+        problems.append(f"bucket name {name!r} is {len(name)} characters long; S3 allows 3 to 63")
+    if not _ALLOWED.fullmatch(name):
         problems.append(
-            f"bucket name '{name}' may only contain lowercase letters, digits and hyphens, "
+            f"bucket name {name!r} may only contain lowercase letters, digits and hyphens, "
             "and must begin and end with a letter or digit"
         )
     if "." in name:
-        problems.append(f"bucket name '{name}' contains a dot, which breaks TLS for virtual-hosted requests")
-    if _IP_ADDRESS.match(name):
-        problems.append(f"bucket name '{name}' is formatted as an IP address")
+        problems.append(f"bucket name {name!r} contains a dot, which breaks TLS for virtual-hosted requests")
+    if _IP_ADDRESS.fullmatch(name):
+        problems.append(f"bucket name {name!r} is formatted as an IP address")
     problems += [
-        f"bucket name '{name}' starts with the reserved prefix '{p}'"
+        f"bucket name {name!r} starts with the reserved prefix '{p}'"
         for p in _RESERVED_PREFIXES
         if name.startswith(p)
     ]
     problems += [
-        f"bucket name '{name}' ends with the reserved suffix '{s}'"
+        f"bucket name {name!r} ends with the reserved suffix '{s}'"
         for s in _RESERVED_SUFFIXES
         if name.endswith(s)
     ]

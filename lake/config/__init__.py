@@ -9,7 +9,7 @@ is reported at once with the config key path, e.g.
 
 from lake.config.load import LoadedConfig, load_settings
 from lake.config.problems import NAMESPACE, ConfigError, ConfigProblem
-from lake.config.sources import read_stack_values, values_from_runtime
+from lake.config.sources import StackRef, parse_stack, read_stack_values, values_from_runtime
 from lake.config.table import config_table_markdown
 
 __all__ = [
@@ -17,8 +17,10 @@ __all__ = [
     "ConfigError",
     "ConfigProblem",
     "LoadedConfig",
+    "StackRef",
     "config_table_markdown",
     "load_settings",
+    "parse_stack",
     "read_stack_values",
     "values_from_runtime",
 ]

@@ -11,13 +11,15 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from lake.config.documents import NestingError, loads_json
 from lake.config.messages import describe
 from lake.config.problems import ConfigProblem, key_path
 
 REGION_KEY = "aws:region"
 ALLOWED_ACCOUNTS_KEY = "aws:allowedAccountIds"
-_REGION = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d+$")
-_ACCOUNT = re.compile(r"^\d{12}$")
+# Matched whole (fullmatch: "$" would let a final line break through); ASCII digits only.
+_REGION = re.compile(r"[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]+")
+_ACCOUNT = re.compile(r"[0-9]{12}")
 
 
 def region_problems(values: Mapping[str, Any]) -> list[ConfigProblem]:
@@ -26,7 +28,7 @@ def region_problems(values: Mapping[str, Any]) -> list[ConfigProblem]:
     region = values[REGION_KEY]
     if not isinstance(region, str):
         return [ConfigProblem(REGION_KEY, f"expected a string, got {describe(region)}")]
-    if not _REGION.match(region):
+    if not _REGION.fullmatch(region):
         return [ConfigProblem(REGION_KEY, f"expected an AWS region such as 'us-east-1' or 'eu-west-3', got {describe(region)}")]
     return []
 
@@ -36,8 +38,8 @@ def allowed_accounts(values: Mapping[str, Any]) -> Any:
     value = values.get(ALLOWED_ACCOUNTS_KEY)
     if isinstance(value, str):
         try:
-            return json.loads(value)
-        except json.JSONDecodeError:
+            return loads_json(value)
+        except (json.JSONDecodeError, NestingError):
             return value
     return value
 
@@ -51,7 +53,7 @@ def allowed_accounts_problems(values: Mapping[str, Any]) -> list[ConfigProblem]:
     return [
         ConfigProblem(key_path("aws", ("allowedAccountIds", index)), f"expected a 12-digit account id, got {describe(account)}")
         for index, account in enumerate(accounts)
-        if not (isinstance(account, str) and _ACCOUNT.match(account))
+        if not (isinstance(account, str) and _ACCOUNT.fullmatch(account))
     ]
 
 

@@ -24,10 +24,11 @@ _DAYS = ("SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT")
 _COMMON = ", - * /"
 # One element of a comma-separated list: a value, a range or '*' with an optional increment, or one
 # value with a suffix (5L, 15W, 6#3). Names are three letters, so that FRIL is FRI then L.
-_VALUE = r"\d+|[A-Z]{3}"
+# Digits are [0-9]: \d would take any script's digits, which int() reads but AWS does not.
+_VALUE = r"[0-9]+|[A-Z]{3}"
 _ELEMENT = re.compile(
-    rf"(?:\*|(?P<first>{_VALUE})(?:-(?P<last>{_VALUE}))?)(?:/(?P<step>\d+))?"
-    rf"|(?P<single>{_VALUE})(?P<suffix>[LW]|#(?P<nth>\d+))"
+    rf"(?:\*|(?P<first>{_VALUE})(?:-(?P<last>{_VALUE}))?)(?:/(?P<step>[0-9]+))?"
+    rf"|(?P<single>{_VALUE})(?P<suffix>[LW]|#(?P<nth>[0-9]+))"
 )
 _WEEKS_IN_MONTH = 5
 
@@ -59,7 +60,8 @@ def cron_problems(expression: str) -> list[str]:
     """Why ``expression`` is not an AWS cron expression (empty list: it is one)."""
     if not (expression.startswith("cron(") and expression.endswith(")")):
         return [f"must be cron(Minutes Hours Day-of-month Month Day-of-week Year), got {expression!r}"]
-    fields = expression[len("cron("):-1].split()
+    # Fields are separated by spaces; any other whitespace (a tab, a line break) is refused in its field.
+    fields = [field for field in expression[len("cron("):-1].split(" ") if field]
     if len(fields) != len(_FIELDS):
         return [f"must be cron(...) with {len(_FIELDS)} fields, got {len(fields)}"]
     problems = [
@@ -92,7 +94,7 @@ def _element_problems(label: str, spec: _Field, element: str) -> list[str]:
     match = _ELEMENT.fullmatch(element)
     if match is None:
         # A character the field refuses explains more than the shape does.
-        return _refused(label, spec, re.sub(r"\w", "", element)) or [
+        return _refused(label, spec, re.sub(r"[A-Za-z0-9]", "", element)) or [
             f"{label} cannot read {element!r}: expected a value, a range, a list or an increment"
         ]
     problems = _refused(label, spec, _specials(match))

@@ -62,17 +62,18 @@ def _zone_problems(index: int, dataset: DatasetSettings, zones: list[str]) -> li
 
 
 def _overlap_problems(index: int, dataset: DatasetSettings, earlier: Sequence[DatasetSettings]) -> list[ConfigProblem]:
-    """Reported on the later dataset, naming the earlier one it overlaps."""
-    return [
-        ConfigProblem(
-            _path(index, "prefix"),
-            f"prefix '{dataset.prefix}' overlaps dataset '{other.name}' (prefix '{other.prefix}') in zone "
-            f"'{dataset.zone}': both crawlers would catalogue the same objects",
-        )
-        for other in earlier
+    """Reported on the later dataset, naming the first earlier one it overlaps (one line per
+    dataset: n copies of one dataset give n lines, not n squared)."""
+    other = next((
+        other for other in earlier
         if other.zone == dataset.zone
         and (dataset.prefix.startswith(other.prefix) or other.prefix.startswith(dataset.prefix))
-    ]
+    ), None)
+    return [] if other is None else [ConfigProblem(
+        _path(index, "prefix"),
+        f"prefix '{dataset.prefix}' overlaps dataset '{other.name}' (prefix '{other.prefix}') in zone "
+        f"'{dataset.zone}': both crawlers would catalogue the same objects",
+    )]
 
 
 def _schedule_problems(index: int, dataset: DatasetSettings) -> list[ConfigProblem]:

@@ -10,8 +10,10 @@ from components.settings import LakeSettings
 from lake.config.build import build_settings
 from lake.config.problems import NAMESPACE, ConfigError, ConfigProblem, of_severity, sorted_problems
 from lake.config.aws_provider import REGION_KEY, administrator_account_problems, allowed_accounts, provider_problems
+from lake.config.namespaces import namespace_problems
 from lake.config.schema import schema_problems
 from lake.config.semantics import semantic_problems
+from lake.config.tags import tag_problems
 
 
 @dataclass(frozen=True)
@@ -36,7 +38,13 @@ def load_settings(values: Mapping[str, Any], stack: str, source: str) -> LoadedC
     on a broken one they would mostly repeat the schema's complaints.
     """
     own = namespace_values(values)
-    _raise_on_errors(source, provider_problems(values) + schema_problems(own))
+    _raise_on_errors(
+        source,
+        namespace_problems(values, (NAMESPACE,))
+        + provider_problems(values)
+        + schema_problems(own)
+        + tag_problems(own.get("tags")),
+    )
     settings = build_settings(own, stack)
     region = values.get(REGION_KEY)
     problems = _raise_on_errors(

@@ -17,8 +17,8 @@ NAMESPACE = "datalake"
 Severity = Literal["error", "warning"]
 
 # A key that can follow a dot unquoted; any other key (a tag key like "aws:x") is quoted.
-_PLAIN_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
-_PATH_TOKEN = re.compile(r"\[(\d+)\]|\[(\"(?:[^\"\\]|\\.)*\")\]|\.?([^.\[]+)")
+_PLAIN_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
+_PATH_TOKEN = re.compile(r"\[([0-9]+)\]|\[(\"(?:[^\"\\]|\\.)*\")\]|\.?([^.\[]+)")
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,14 @@ class ConfigError(Exception):
         super().__init__(str(self))
 
     def __str__(self) -> str:
-        return "\n".join(f"{self.source}: {problem}" for problem in self.problems)
+        # No source: a problem about no file in particular (a stack that does not exist).
+        return "\n".join(f"{self.source}: {problem}" if self.source else str(problem) for problem in self.problems)
+
+
+def one_line(key: str) -> str:
+    """``key``, or its JSON string if it has a line break or another unprintable character, so
+    that every problem stays on its line (``"zones\\n"``)."""
+    return key if key.isprintable() else json.dumps(key)
 
 
 def key_path(namespace: str, parts: Iterable[str | int]) -> str:
@@ -51,8 +58,8 @@ def key_path(namespace: str, parts: Iterable[str | int]) -> str:
         if isinstance(part, int):
             path += f"[{part}]"
         elif not path:
-            path = f"{namespace}:{part}"
-        elif _PLAIN_KEY.match(part):
+            path = f"{namespace}:{one_line(part)}"
+        elif _PLAIN_KEY.fullmatch(part):
             path += f".{part}"
         else:
             path += f"[{json.dumps(part)}]"

@@ -12,7 +12,8 @@ P = "Pulumi.dev.yaml: datalake:datasets"
 DAILY = "cron(0 2 * * ? *)"
 ZONES = "'raw', 'processed', 'curated'"
 PREFIX_RULE = (
-    "a key prefix ending with '/', without a leading '/' and without '*' or '?' (crawler paths are literal), "
+    "a key prefix ending with '/', without a leading '/' and without control characters, '*' or '?' "
+    "(crawler paths are literal), "
     "e.g. 'images/'"
 )
 

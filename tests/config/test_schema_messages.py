@@ -85,7 +85,8 @@ CASES = [
     ),
     pytest.param(
         lake(tags={"aws:team": "ml"}),
-        [f"{P}tags[\"aws:team\"]: expected a key not starting with 'aws:' (that prefix is reserved for AWS), "
+        [f"{P}tags[\"aws:team\"]: expected a key not starting with 'aws:' in any case "
+         "(that prefix is reserved for AWS), "
          "got string 'aws:team'"],
         id="tag-key-reserved",
     ),
@@ -154,7 +155,8 @@ CASES = [
     ),
     pytest.param(
         lake(zones=[zone(prefix="/raw/")]),
-        [f"{Z0}.prefix: expected a key prefix without a leading '/' (S3 keys do not start with a slash), "
+        [f"{Z0}.prefix: expected a key prefix without a leading '/' (S3 keys do not start with a slash) and without "
+         "control characters, "
          "got string '/raw/'"],
         id="prefix-leading-slash",
     ),

@@ -97,7 +97,7 @@ def test_stack_values_override_project_values(tmp_path):
 def test_short_stack_keys_belong_to_the_project_and_stack_config_dir_is_honoured(tmp_path):
     (tmp_path / "stacks").mkdir()
     (tmp_path / "stacks" / "Pulumi.dev.yaml").write_text("config:\n  name: ml\n  tags: {7: seven}\n")
-    _project(tmp_path, None, "name: lake\nstackConfigDir: stacks\n")
+    _project(tmp_path, None, "name: lake\nruntime: python\nstackConfigDir: stacks\n")
     assert read_stack_values(tmp_path, STACK) == ("lake", {"lake:name": "ml", "lake:tags": {"7": "seven"}})
 
 
@@ -106,8 +106,17 @@ def test_empty_stack_file_leaves_the_project_values(tmp_path):
     assert values == {"datalake:production": False, "datalake:requireSseHeader": True, "aws:region": "us-east-1"}
 
 
-def test_missing_stack_file(tmp_path):
-    assert _read_error(_project(tmp_path, None)) == [f"Pulumi.dev.yaml: file not found in {tmp_path}"]
+def test_missing_stack_file_lists_the_stacks_that_exist(tmp_path):
+    _project(tmp_path, None)
+    (tmp_path / "Pulumi.prod.yaml").write_text("")
+    (tmp_path / "Pulumi.dve.yaml").write_text("")
+    assert _read_error(tmp_path) == [
+        f"no stack 'dev' in {tmp_path}: Pulumi.dev.yaml not found; stacks here: dve, prod (did you mean 'dve'?)"
+    ]
+
+
+def test_missing_stack_file_without_any_stack(tmp_path):
+    assert _read_error(_project(tmp_path, None)) == [f"no stack 'dev' in {tmp_path}: Pulumi.dev.yaml not found; no stack here"]
 
 
 def test_missing_project_file(tmp_path):
@@ -119,13 +128,15 @@ def test_project_without_name(tmp_path):
 
 
 def test_project_name_that_is_not_a_string(tmp_path):
-    assert _read_error(_project(tmp_path, "", "name: [a]\n")) == ["Pulumi.yaml: name: expected a project name, got a list"]
+    assert _read_error(_project(tmp_path, "", "name: [a]\nruntime: python\n")) == [
+        "Pulumi.yaml: name: expected a project name, got a list"
+    ]
 
 
 def test_yaml_syntax_error_names_the_line(tmp_path):
     stack = "config:\n  datalake:name: ml\n   aws:region: eu-west-1\n"
     assert _read_error(_project(tmp_path, stack)) == [
-        "Pulumi.dev.yaml: line 3, column 14: invalid YAML: mapping values are not allowed here"
+        "Pulumi.dev.yaml: line 3, column 14: invalid YAML: mapping values are not allowed in this context"
     ]
 
 
