@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -34,14 +33,15 @@ class Audit:
 
 
 def load_plan(path: Path) -> dict[str, Any]:
-    """A plan document written by `lake plan --format json`."""
+    """A plan document written by `lake plan --format json` (size, nesting and format version
+    checked by ``lake.inputs.plan_file``, which `lake audit --against-plan` uses)."""
+    from lake.errors import InputError
+    from lake.inputs import plan_file
+
     try:
-        document = json.loads(path.read_text())
-    except (OSError, ValueError) as error:
-        raise AuditError(f"--against-plan {path}: not a readable JSON file ({error})") from None
-    if not isinstance(document, dict) or "resources" not in document or "environment" not in document:
-        raise AuditError(f"--against-plan {path}: not a plan document; write one with `lake plan --format json`")
-    return document
+        return plan_file(str(path)).document
+    except InputError as error:
+        raise AuditError(str(error)) from None
 
 
 def run_audit(target: Target, selection: Selection, plan: dict[str, Any] | None = None, progress: Any = None) -> Audit:

@@ -1,8 +1,8 @@
 """The `lake audit` command line: which buckets, which account, which report.
 
-Exit codes as `lake plan`: 0 clean; 1 a mandatory rule fails (LAKE.11 included: a setting that
-could not be read), or drift with --fail-on-drift; 2 bad usage, unreadable input, or an account
-that cannot be reached (one line, no traceback).
+Exit codes (the table in lake/cli.py): 0 clean; 1 a mandatory rule fails (LAKE.11 included: a
+setting that could not be read), or drift with --fail-on-drift; 2 bad usage, unreadable input, or
+an account that cannot be reached (raised here, reported by lake/cli.py: one line, no traceback).
 """
 
 from __future__ import annotations
@@ -13,18 +13,16 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from lake import inputs
+from lake.errors import InputError
+from lake.inputs import argument
+
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 FORMATS = ("text", "json", "markdown", "sarif")
 
 
-def _positive(value: str) -> int:
-    if not value.isdigit() or int(value) < 1:
-        raise argparse.ArgumentTypeError(f"'{value}' is not a positive whole number")
-    return int(value)
-
-
 def add_audit_parser(commands: Any) -> None:
-    from policies.adapters.live import DEFAULT_CONCURRENCY
+    from policies.adapters.live.limits import DEFAULT_CONCURRENCY
 
     audit = commands.add_parser(
         "audit",
@@ -33,18 +31,26 @@ def add_audit_parser(commands: Any) -> None:
         "lead to) with boto3, and judge them with the rules of `lake plan`. Read-only: it never changes AWS.",
     )
     which = audit.add_argument_group("which buckets (at least one; they add up)")
-    which.add_argument("--stack-outputs", type=Path, metavar="FILE",
+    which.add_argument("--stack-outputs", type=argument(inputs.stack_outputs, "--stack-outputs"), metavar="FILE",
                        help="a saved `pulumi stack output --json` of this program")
-    which.add_argument("--bucket", action="append", default=[], metavar="NAME", help="a bucket name (repeatable)")
-    which.add_argument("--tag", metavar="KEY=VALUE", help="every bucket with this tag, e.g. lake=mlteam")
-    which.add_argument("--prefix", help="every bucket whose name starts with this")
+    which.add_argument("--bucket", type=argument(inputs.bucket_name, "--bucket"), action="append", default=[],
+                       metavar="NAME", help="a bucket name (repeatable)")
+    which.add_argument("--tag", type=argument(inputs.tag, "--tag"), metavar="KEY=VALUE",
+                       help="every bucket with this tag, e.g. lake=mlteam")
+    which.add_argument("--prefix", type=argument(inputs.bucket_prefix, "--prefix"),
+                       help="every bucket whose name starts with this")
     where = audit.add_argument_group("which account")
-    where.add_argument("--region", help="AWS region (default: the profile's or AWS_REGION)")
-    where.add_argument("--profile", help="AWS named profile (default: the usual credential chain)")
-    where.add_argument("--endpoint-url", help="an S3-compatible test server, e.g. http://127.0.0.1:5000 (moto)")
-    where.add_argument("--concurrency", type=_positive, default=DEFAULT_CONCURRENCY,
-                       help=f"reads in flight at once (default: {DEFAULT_CONCURRENCY})")
-    audit.add_argument("--against-plan", type=Path, metavar="PLAN",
+    where.add_argument("--region", type=argument(inputs.region, "--region"),
+                       help="AWS region (default: the profile's or AWS_REGION)")
+    where.add_argument("--profile", type=argument(inputs.profile, "--profile"),
+                       help="AWS named profile (default: the usual credential chain)")
+    where.add_argument("--endpoint-url", type=argument(inputs.endpoint_url, "--endpoint-url"),
+                       help="an S3-compatible test server, e.g. http://127.0.0.1:5000 (moto; plain http: this "
+                       "machine only)")
+    where.add_argument("--concurrency", type=argument(inputs.concurrency, "--concurrency"),
+                       default=DEFAULT_CONCURRENCY,
+                       help=f"reads in flight at once, 1 to {inputs.MAX_CONCURRENCY} (default: {DEFAULT_CONCURRENCY})")
+    audit.add_argument("--against-plan", type=argument(inputs.plan_file, "--against-plan"), metavar="PLAN",
                        help="a plan written by `lake plan --format json`: list every setting that differs")
     audit.add_argument("--fail-on-drift", action="store_true", help="exit 1 when --against-plan finds drift")
     audit.add_argument("--format", choices=FORMATS, default="text", help="default: text")
@@ -52,29 +58,29 @@ def add_audit_parser(commands: Any) -> None:
 
 
 def _selection(args: argparse.Namespace):
-    from policies.adapters.live import Selection, load_outputs, parse_tag
+    from policies.adapters.live import Selection
 
-    selection = Selection(
+    selection = Selection(  # every value checked by lake.inputs when the command line was parsed
         names=tuple(args.bucket),
-        outputs=load_outputs(args.stack_outputs) if args.stack_outputs else None,
-        tag=parse_tag(args.tag) if args.tag else None,
+        outputs=args.stack_outputs.document if args.stack_outputs else None,
+        tag=args.tag,
         prefix=args.prefix,
     )
     if selection.empty:
-        raise ValueError("choose the buckets: --stack-outputs FILE, --bucket NAME, --tag KEY=VALUE or --prefix PREFIX")
+        raise InputError("choose the buckets: --stack-outputs FILE, --bucket NAME, --tag KEY=VALUE or --prefix PREFIX")
     return selection
 
 
 def _described(args: argparse.Namespace) -> dict[str, Any]:
-    return {"stackOutputs": str(args.stack_outputs) if args.stack_outputs else None, "buckets": args.bucket,
-            "tag": args.tag, "prefix": args.prefix}
+    return {"stackOutputs": str(args.stack_outputs.path) if args.stack_outputs else None, "buckets": args.bucket,
+            "tag": "=".join(args.tag) if args.tag else None, "prefix": args.prefix}
 
 
 def _progress():
-    from tqdm import tqdm
+    from lake.progress import bar
 
-    # disable=None: drawn on a terminal only; delay: a short audit draws nothing at all.
-    return tqdm(total=0, desc="reading", unit="call", file=sys.stderr, disable=None, delay=1.0, leave=False)
+    # On a terminal only, never in CI (lake/progress.py); delay: a short audit draws nothing at all.
+    return bar(total=0, desc="reading", unit="call", delay=1.0)
 
 
 def _report(args: argparse.Namespace, audit) -> str:
@@ -82,37 +88,35 @@ def _report(args: argparse.Namespace, audit) -> str:
     from lake.report.audit import render_audit_markdown, render_audit_text
     from lake.report.sarif import render_sarif
 
-    plan_name = args.against_plan.name if args.against_plan else "the plan"
+    plan_name = args.against_plan.path.name if args.against_plan else "the plan"
     if args.format == "json":
         return json.dumps(audit_document(audit, _described(args)), indent=2) + "\n"
     if args.format == "markdown":
         return render_audit_markdown(audit, plan_name)
     if args.format == "sarif":
         lake = audit.read.lake
-        artifact = str(args.stack_outputs or "Pulumi.yaml")
+        artifact = str(args.stack_outputs.path if args.stack_outputs else "Pulumi.yaml")
         return json.dumps(render_sarif(audit.findings, f"{lake.account_id}/{lake.region}", artifact, "lake-audit"),
                           indent=2) + "\n"
     return render_audit_text(audit, plan_name)
 
 
 def run_audit_command(args: argparse.Namespace) -> int:
-    from lake.audit import AuditError, load_plan, run_audit
-    from policies.adapters.live import AccountUnreachable, SelectionError, Target
+    """The audit's verdict (0 or 1); bad input raises (InputError, AuditError, SelectionError,
+    AccountUnreachable: exit 2 through lake/cli.py)."""
+    from lake.audit import run_audit
+    from lake.output import open_output
+    from policies.adapters.live import Target
     from policies.evaluate import blocking
 
-    try:
-        selection = _selection(args)
-        plan = load_plan(args.against_plan) if args.against_plan else None
+    if args.profile is None:
+        inputs.environment_profile()
+    selection = _selection(args)
+    with open_output(args.output) as output:  # a path it cannot write is refused before the first request
+        plan = args.against_plan.document if args.against_plan else None
         target = Target(args.region, args.profile, args.endpoint_url, args.concurrency)
         with _progress() as bar:
             audit = run_audit(target, selection, plan, bar)
-    except (AuditError, SelectionError, AccountUnreachable, ValueError) as error:
-        print(f"error: {error}", file=sys.stderr)
-        return EXIT_USAGE
-    text = _report(args, audit)
-    if args.output:
-        args.output.write_text(text)
-    else:
-        sys.stdout.write(text)
+        output.write(_report(args, audit))
     drifted = bool(audit.drift) and args.fail_on_drift
     return EXIT_FINDINGS if blocking(audit.findings) or drifted else EXIT_OK

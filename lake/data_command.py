@@ -1,7 +1,8 @@
 """The `lake data` command line: the data client (lake/data) for shells and scripts.
 
-Exit codes: 0 done; 1 the operation failed (missing object, access denied, throttled, a sync
-with failed files), with one `error:` line and one `hint:` line; 2 bad usage or input.
+Exit codes (the table in lake/cli.py): 0 done; 1 the operation failed (missing object, access
+denied, throttled, a sync with failed files), with one `error:` line and one `hint:` line; 2 bad
+usage or input. Errors are raised here and reported by lake/cli.py.
 """
 
 from __future__ import annotations
@@ -9,45 +10,44 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
 from typing import Any
+
+from lake import inputs
+from lake.inputs import argument
+from lake.progress import Transfer
+from lake.terminal import counted
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 MiB = 1024 * 1024
 READ_FORMATS = ("bytes", "text", "json", "csv")
 
 
-def _positive(value: str) -> int:
-    if not value.isdigit() or int(value) < 1:
-        raise argparse.ArgumentTypeError(f"'{value}' is not a positive whole number")
-    return int(value)
-
-
-def _pair(value: str) -> tuple[str, str]:
-    key, sep, text = value.partition("=")
-    if not sep or not key:
-        raise argparse.ArgumentTypeError(f"'{value}': expected NAME=VALUE")
-    return key, text
-
-
 def _common() -> argparse.ArgumentParser:
     """Options every subcommand takes: which bucket, which account, how fast."""
-    from lake.data.connection import DEFAULT_CONCURRENCY
+    from lake.inputs import DATA_CONCURRENCY as DEFAULT_CONCURRENCY
 
     common = argparse.ArgumentParser(add_help=False)
     which = common.add_argument_group("which bucket (--stack-outputs with --zone, or --bucket)")
-    which.add_argument("--stack-outputs", type=Path, metavar="FILE", help="a saved `pulumi stack output --json`")
+    which.add_argument("--stack-outputs", type=argument(inputs.stack_outputs, "--stack-outputs"), metavar="FILE",
+                       help="a saved `pulumi stack output --json`")
     which.add_argument("--zone", help="the zone's bucket from the stack outputs, e.g. raw")
-    which.add_argument("--bucket", help="a bucket name")
-    which.add_argument("--key-arn", help="the lake key's full ARN for uploads (default: the stack outputs' keyArn, "
+    which.add_argument("--bucket", type=argument(inputs.bucket_name, "--bucket"), help="a bucket name")
+    which.add_argument("--key-arn", type=argument(inputs.key_arn, "--key-arn"),
+                       help="the lake key's full ARN for uploads (default: the stack outputs' keyArn, "
                        "else the bucket's default-encryption key)")
     where = common.add_argument_group("which account")
-    where.add_argument("--region", help="AWS region (default: the profile's or AWS_REGION)")
-    where.add_argument("--profile", help="AWS named profile (default: the usual credential chain)")
-    where.add_argument("--endpoint-url", help="an S3-compatible test server, e.g. https://127.0.0.1:5000")
-    where.add_argument("--ca-bundle", help="trust this CA certificate too (a test server's own certificate)")
-    where.add_argument("--concurrency", type=_positive, default=DEFAULT_CONCURRENCY,
-                       help=f"requests in flight at once (default: {DEFAULT_CONCURRENCY})")
+    where.add_argument("--region", type=argument(inputs.region, "--region"),
+                       help="AWS region (default: the profile's or AWS_REGION)")
+    where.add_argument("--profile", type=argument(inputs.profile, "--profile"),
+                       help="AWS named profile (default: the usual credential chain)")
+    where.add_argument("--endpoint-url", type=argument(inputs.endpoint_url, "--endpoint-url"),
+                       help="an S3-compatible test server, e.g. https://127.0.0.1:5000 (plain http: this machine only)")
+    where.add_argument("--ca-bundle", type=argument(inputs.ca_bundle, "--ca-bundle"), metavar="PEM",
+                       help="trust this CA certificate too (a test server's own certificate)")
+    where.add_argument("--concurrency", type=argument(inputs.concurrency, "--concurrency"),
+                       default=DEFAULT_CONCURRENCY,
+                       help=f"requests in flight at once, 1 to {inputs.MAX_CONCURRENCY} "
+                       f"(default: {DEFAULT_CONCURRENCY})")
     return common
 
 
@@ -58,46 +58,51 @@ def add_data_parser(commands: Any) -> None:
     verbs = data.add_subparsers(dest="verb", required=True)
     common = [_common()]
     ls = verbs.add_parser("ls", parents=common, help="list objects under a prefix, with sizes (streamed)")
-    ls.add_argument("prefix", nargs="?", default="")
+    ls.add_argument("prefix", nargs="?", default="", type=argument(inputs.key_prefix, "PREFIX"))
     cat = verbs.add_parser("cat", parents=common, help="print objects (several keys are read concurrently)")
-    cat.add_argument("keys", nargs="+", metavar="KEY")
+    cat.add_argument("keys", nargs="+", metavar="KEY", type=argument(inputs.object_key, "KEY"))
     cat.add_argument("--as", dest="form", choices=READ_FORMATS, default="bytes",
                      help="bytes (raw), text (UTF-8), json (pretty), csv (one JSON object per row)")
     head = verbs.add_parser("head", parents=common, help="size, checksum, encryption and user metadata of a key")
-    head.add_argument("key")
-    head.add_argument("--version-id")
+    head.add_argument("key", type=argument(inputs.object_key, "KEY"))
+    head.add_argument("--version-id", type=argument(inputs.version_id, "--version-id"))
     _put_parser(verbs, common)
     sync = verbs.add_parser("sync", parents=common, help="download a prefix to a directory, skipping identical files")
-    sync.add_argument("prefix")
-    sync.add_argument("directory", type=Path)
+    sync.add_argument("prefix", type=argument(inputs.key_prefix, "PREFIX"))
+    sync.add_argument("directory", type=argument(inputs.directory, "DIRECTORY"))
     presign = verbs.add_parser("presign", parents=common, help="a presigned GET (or --put) URL, at most 7 days")
-    presign.add_argument("key")
+    presign.add_argument("key", type=argument(inputs.object_key, "KEY"))
     presign.add_argument("--put", action="store_true", help="an upload URL instead of a download URL")
-    presign.add_argument("--expires", default="1h", help="1 s to 7 days: seconds, or 90m, 12h, 7d (default: 1h)")
+    presign.add_argument("--expires", default="1h", type=argument(inputs.expiry, "--expires"),
+                         help="1 s to 7 days: seconds, or 90m, 12h, 7d (default: 1h)")
     versions = verbs.add_parser("versions", parents=common, help="versions and delete markers of a key")
-    versions.add_argument("key")
+    versions.add_argument("key", type=argument(inputs.object_key, "KEY"))
     restore = verbs.add_parser("restore", parents=common, help="undelete a key, or make --version-id current again")
-    restore.add_argument("key")
-    restore.add_argument("--version-id")
+    restore.add_argument("key", type=argument(inputs.object_key, "KEY"))
+    restore.add_argument("--version-id", type=argument(inputs.version_id, "--version-id"))
     rm = verbs.add_parser("rm", parents=common, help="delete a key (a delete marker: `restore` undoes it)")
-    rm.add_argument("key")
+    rm.add_argument("key", type=argument(inputs.object_key, "KEY"))
 
 
 def _put_parser(verbs: Any, common: list[argparse.ArgumentParser]) -> None:
     from lake.data.checksums import UPLOAD_ALGORITHMS
-    from lake.data.upload import DEFAULT_MULTIPART_THRESHOLD, DEFAULT_PART_SIZE
+    from lake.data.limits import DEFAULT_MULTIPART_THRESHOLD, DEFAULT_PART_SIZE
 
     put = verbs.add_parser("put", parents=common, help="upload a file or a directory")
-    put.add_argument("path", type=Path)
-    put.add_argument("key", nargs="?", default="",
+    put.add_argument("path", type=argument(inputs.existing_path, "PATH"))
+    put.add_argument("key", nargs="?", default="", type=argument(inputs.key_prefix, "KEY"),
                      help="the key, or a prefix ending in / (a directory's files go below it)")
-    put.add_argument("--metadata", type=_pair, action="append", default=[], metavar="NAME=VALUE",
+    put.add_argument("--metadata", type=argument(inputs.metadata_pair, "--metadata"), action="append", default=[],
+                     metavar="NAME=VALUE",
                      help="user metadata (repeatable)")
     put.add_argument("--checksum", choices=UPLOAD_ALGORITHMS, default="CRC32", help="default: CRC32")
-    put.add_argument("--multipart-threshold", type=_positive, default=DEFAULT_MULTIPART_THRESHOLD // MiB,
-                     metavar="MiB", help=f"default: {DEFAULT_MULTIPART_THRESHOLD // MiB}")
-    put.add_argument("--part-size", type=_positive, default=DEFAULT_PART_SIZE // MiB, metavar="MiB",
-                     help=f"at least 5 (default: {DEFAULT_PART_SIZE // MiB})")
+    put.add_argument("--multipart-threshold", type=argument(inputs.multipart_threshold_mib, "--multipart-threshold"),
+                     default=DEFAULT_MULTIPART_THRESHOLD // MiB, metavar="MiB",
+                     help="files from this size go up in parts; 1 to 5120 "
+                     f"(default: {DEFAULT_MULTIPART_THRESHOLD // MiB})")
+    put.add_argument("--part-size", type=argument(inputs.part_size_mib, "--part-size"),
+                     default=DEFAULT_PART_SIZE // MiB, metavar="MiB",
+                     help=f"5 to 5120, S3's limits (default: {DEFAULT_PART_SIZE // MiB})")
 
 
 def client_of(args: argparse.Namespace):
@@ -109,14 +114,12 @@ def client_of(args: argparse.Namespace):
     if args.stack_outputs:
         if not args.zone:
             raise UsageError("--stack-outputs needs --zone (e.g. --zone raw)")
-        return LakeClient.from_stack_outputs(args.stack_outputs, args.zone, args.key_arn, **vars(connection))
+        return LakeClient.from_stack_outputs(args.stack_outputs.document, args.zone, args.key_arn, **vars(connection))
+    if args.zone:
+        raise UsageError("--zone needs --stack-outputs (a zone is looked up in the stack outputs)")
     if args.bucket:
         return LakeClient(args.bucket, args.key_arn, connection)
     raise UsageError("choose the bucket: --stack-outputs FILE --zone ZONE, or --bucket NAME")
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
 
 
 def _size(size: int | None) -> str:
@@ -129,22 +132,26 @@ def _ls(client, args: argparse.Namespace) -> int:
         stamp = info.last_modified.strftime("%Y-%m-%d %H:%M:%S") if info.last_modified else "-"
         print(f"{stamp}  {_size(info.size)}  {info.key}")
         count, total = count + 1, total + info.size
-    print(f"{_count(count, 'object')}, {total:,} bytes", file=sys.stderr)
+    print(f"{counted(count, 'object')}, {total:,} bytes", file=sys.stderr)
     return EXIT_OK
 
 
 def _cat(client, args: argparse.Namespace) -> int:
+    from lake.data import DataError
     from lake.data.objects import decode_csv, decode_json, decode_text
 
     for key, data in client.read_many(args.keys):
-        if args.form == "bytes":
-            sys.stdout.buffer.write(data)
-        elif args.form == "text":
-            sys.stdout.write(decode_text(data, key))
-        elif args.form == "json":
-            sys.stdout.write(json.dumps(decode_json(data, key), indent=2) + "\n")
-        else:
-            sys.stdout.writelines(json.dumps(row) + "\n" for row in decode_csv(data, key))
+        try:
+            if args.form == "bytes":
+                sys.stdout.buffer.write(data)
+            elif args.form == "text":
+                sys.stdout.write(decode_text(data, key))
+            elif args.form == "json":
+                sys.stdout.write(json.dumps(decode_json(data, key), indent=2) + "\n")
+            else:
+                sys.stdout.writelines(json.dumps(row) + "\n" for row in decode_csv(data, key))
+        except ValueError as error:  # content that is not the text, JSON or CSV asked for: exit 1
+            raise DataError(str(error)) from None
     sys.stdout.flush()
     return EXIT_OK
 
@@ -163,15 +170,17 @@ def _put(client, args: argparse.Namespace) -> int:
     from lake.data import UploadOptions
 
     options = UploadOptions(args.checksum, dict(args.metadata), args.multipart_threshold * MiB, args.part_size * MiB)
-    uploaded = client.upload(args.key, args.path, options)
+    with Transfer("put", noun="file") as progress:  # on a terminal only (lake/progress.py)
+        uploaded = client.upload(args.key, args.path, options, progress=progress)
     for item in uploaded:
         print(f"uploaded {item.path} -> s3://{client.bucket}/{item.key} ({item.size:,} bytes)")
-    print(f"{_count(len(uploaded), 'file')}, {sum(u.size for u in uploaded):,} bytes", file=sys.stderr)
+    print(f"{counted(len(uploaded), 'file')}, {sum(u.size for u in uploaded):,} bytes", file=sys.stderr)
     return EXIT_OK
 
 
 def _sync(client, args: argparse.Namespace) -> int:
-    report = client.download(args.prefix, args.directory)
+    with Transfer("sync", noun="object") as progress:  # on a terminal only (lake/progress.py)
+        report = client.download(args.prefix, args.directory, progress=progress)
     for key, error in report.failed:
         print(f"failed: {key}: {error}", file=sys.stderr)
     print(f"downloaded {report.downloaded} ({report.bytes:,} bytes), skipped {report.skipped} identical, "
@@ -180,9 +189,7 @@ def _sync(client, args: argparse.Namespace) -> int:
 
 
 def _presign(client, args: argparse.Namespace) -> int:
-    from lake.data import parse_expiry
-
-    seconds = parse_expiry(args.expires)
+    seconds = args.expires  # checked by inputs.expiry: 1 s to 7 days
     signed = client.presign_put(args.key, seconds) if args.put else client.presign_get(args.key, seconds)
     print(signed.url)
     print(f"{signed.method}, expires {signed.expires_at.isoformat(timespec='seconds')}", file=sys.stderr)
@@ -192,7 +199,14 @@ def _presign(client, args: argparse.Namespace) -> int:
 
 
 def _versions(client, args: argparse.Namespace) -> int:
-    for version in client.versions(args.key):
+    from lake.data import NotFoundError
+    from lake.data.errors import s3_url
+
+    found = client.versions(args.key)
+    if not found:  # as `restore` and `cat` of a key that never existed: exit 1, not an empty success
+        raise NotFoundError(f"{s3_url(client.bucket, args.key)} has no versions",
+                            "check the key with: lake data ls PREFIX")
+    for version in found:
         kind = "delete marker" if version.delete_marker else _size(version.size).strip() + " bytes"
         stamp = version.last_modified.isoformat(timespec="seconds") if version.last_modified else "-"
         print(f"{version.version_id}  {stamp}  {'latest' if version.is_latest else '      '}  {kind}")
@@ -215,16 +229,8 @@ VERBS = {"ls": _ls, "cat": _cat, "head": _head, "put": _put, "sync": _sync, "pre
 
 
 def run_data_command(args: argparse.Namespace) -> int:
-    from lake.data import DataError, UsageError
-
-    try:
-        return VERBS[args.verb](client_of(args), args)
-    except UsageError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return EXIT_USAGE
-    except DataError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return EXIT_FAILED
-    except ValueError as error:  # content that is not the text, JSON or CSV asked for
-        print(f"error: {error}", file=sys.stderr)
-        return EXIT_FAILED
+    """The verb's result; errors raise and lake/cli.py reports them: InputError and UsageError exit 2,
+    any other DataError (the operation failed) exits 1 with its `error:` and `hint:` lines."""
+    if args.profile is None:
+        inputs.environment_profile()
+    return VERBS[args.verb](client_of(args), args)

@@ -3,7 +3,7 @@
 0 success; 1 the verdict is "no" (a mandatory rule fails, drift with --fail-on-drift, an access
 question answered DENIED, a data operation refused by AWS); 2 usage, configuration or input error;
 3 internal error (a bug in lake, or an exception in the Pulumi program under `lake plan`);
-130 interrupted (Ctrl-C).
+130 interrupted (Ctrl-C); 141 standard output closed early (`lake data ls | head`).
 
 Commands return 0 or 1 for their verdict and raise for everything else; lake/cli.py turns an
 exception into its exit code and message in one place, so a new command cannot get it wrong.
@@ -16,6 +16,7 @@ EXIT_NO = 1
 EXIT_USAGE = 2
 EXIT_INTERNAL = 3
 EXIT_INTERRUPTED = 130
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE: what a shell reports for `cmd | head` when cmd dies of it
 
 
 class InputError(ValueError):

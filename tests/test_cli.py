@@ -140,9 +140,9 @@ def test_bad_config_exits_2_with_one_line_per_problem_and_runs_nothing(capsys, t
 
 
 def test_missing_stack_file(capsys):
-    code, out, err = run(capsys, "--project-dir", str(REPO), "--stack", "nope")
+    code, out, err = run(capsys, "--project-dir", str(REPO), "--stack", "dve")
     assert code == 2 and out == ""
-    assert err == f"error: Pulumi.nope.yaml: file not found in {REPO}\n"
+    assert err == f"error: no stack 'dve' in {REPO}: Pulumi.dve.yaml not found; stacks here: dev, prod (did you mean 'dev'?)\n"
 
 
 def test_broken_yaml_names_file_and_line(capsys, tmp_path):

@@ -1,17 +1,23 @@
 """Data access for ML code: read, write, share and restore objects the way the lake's policies
-require (TLS, SSE-KMS with the lake key, checksums), concurrently and resumably."""
+require (TLS, SSE-KMS with the lake key, checksums), concurrently and resumably.
 
-from .client import LakeClient
-from .connection import Connection
-from .download import SyncReport
-from .errors import AccessDeniedError, DataError, NotFoundError, ThrottledError, TransferError, UsageError
-from .objects import ObjectInfo
-from .presign import MAX_EXPIRY_SECONDS, Presigned, parse_expiry
-from .upload import Uploaded, UploadOptions
-from .versions import Version
+The names below are loaded on first use (PEP 562), so that the command line, which reads a few
+defaults from light submodules (limits, checksums) to build its help, does not import boto3.
+"""
 
-__all__ = [
-    "MAX_EXPIRY_SECONDS", "AccessDeniedError", "Connection", "DataError", "LakeClient", "NotFoundError",
-    "ObjectInfo", "Presigned", "SyncReport", "ThrottledError", "TransferError", "Uploaded", "UploadOptions",
-    "UsageError", "Version", "parse_expiry",
-]
+from importlib import import_module
+
+_WHERE = {
+    "LakeClient": "client", "Connection": "connection", "SyncReport": "download",
+    "AccessDeniedError": "errors", "DataError": "errors", "NotFoundError": "errors", "ThrottledError": "errors",
+    "TransferError": "errors", "UsageError": "errors", "ObjectInfo": "objects",
+    "MAX_EXPIRY_SECONDS": "presign", "Presigned": "presign", "parse_expiry": "presign",
+    "Uploaded": "upload", "UploadOptions": "upload", "Version": "versions",
+}
+__all__ = sorted(_WHERE)
+
+
+def __getattr__(name: str):
+    if name not in _WHERE:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(import_module(f".{_WHERE[name]}", __name__), name)

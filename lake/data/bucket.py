@@ -8,6 +8,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, SSLError
 
@@ -43,6 +44,12 @@ class LakeBucket:
             return self.given_key_arn
         return default_key_arn(self.s3, self.name)
 
+    @property
+    def secure(self) -> bool:
+        """Does the client use https? Asked of the client, not of ``--endpoint-url``: botocore also
+        takes the endpoint from ``AWS_ENDPOINT_URL`` (what ``lake sandbox`` prints)."""
+        return urlsplit(self.s3.meta.endpoint_url).scheme != "http"
+
     def encryption_args(self) -> dict[str, str]:
         """What every write sends: SSE-KMS with the lake key's full ARN, which the lake's policy
         checks (DenyOtherKmsKey, strict mode's DenyMissingEncryptionHeader)."""
@@ -63,15 +70,15 @@ class LakeBucket:
             yield
         except ClientError as error:
             if error_code(error) in DENIED_CODES:
-                attempt = Attempt(operation, action, self.name, key, self.connection.secure, dict(headers or {}))
+                attempt = Attempt(operation, action, self.name, key, self.secure, dict(headers or {}))
                 raise self.denied(attempt, error) from None
             raise translate(error, operation, self.name, key, version_id) from None
         except NoCredentialsError:
             raise DataError("no AWS credentials found", "configure a profile (--profile) or the "
                             "AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY variables") from None
         except SSLError as error:
-            raise DataError(f"TLS to {self.connection.endpoint_url or 'S3'} failed: {error}",
-                            "for a local test server, pass its certificate with --ca-bundle") from None
+            raise DataError(f"TLS to {self.connection.endpoint_url or self.s3.meta.endpoint_url} failed: {error}",
+                            "for a local test server, trust its certificate: --ca-bundle or AWS_CA_BUNDLE") from None
         except BotoCoreError as error:
             raise DataError(f"{operation} s3://{self.name}/{key or ''}: {error}") from None
 

@@ -22,6 +22,10 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from lake.errors import InputError
+from lake.inputs import bucket_name, check_file_sizes, check_keys
+from lake.inputs import key_arn as check_key_arn
+from lake.progress import Transfer
 from policies.adapters.live.selection import SelectionError, load_outputs
 
 from . import objects, presign, upload, versions
@@ -40,6 +44,12 @@ class LakeClient:
 
     def __init__(self, bucket: str, key_arn: str | None = None, connection: Connection | None = None,
                  discover_key: bool = True) -> None:
+        try:  # what S3 would refuse, refused before a client is made (the CLI checked it already)
+            bucket_name(bucket, "bucket")
+            if key_arn is not None:
+                check_key_arn(key_arn, "key_arn")
+        except InputError as error:
+            raise UsageError(str(error), error.hint or None) from None
         self.connection = connection or Connection()
         self._bucket = LakeBucket(bucket, key_arn, self.connection, discover_key)
 
@@ -103,8 +113,9 @@ class LakeClient:
     # --- writing --------------------------------------------------------------------------
 
     def upload(self, key_or_prefix: str, path: Path, options: UploadOptions | None = None,
-               metadata: Mapping[str, str] | None = None) -> list[Uploaded]:
-        """A file to ``key_or_prefix``, or a directory's files below it (as a prefix)."""
+               metadata: Mapping[str, str] | None = None, progress: Transfer | None = None) -> list[Uploaded]:
+        """A file to ``key_or_prefix``, or a directory's files below it (as a prefix).
+        ``progress``: a ``lake.progress.Transfer`` to report files and bytes to (default: none)."""
         options = options or UploadOptions(metadata=metadata)
         if path.is_dir():
             prefix = key_or_prefix if not key_or_prefix or key_or_prefix.endswith("/") else key_or_prefix + "/"
@@ -114,16 +125,22 @@ class LakeClient:
             files = [(path, key)]
         else:
             raise UsageError(f"{path}: no such file or directory")
-        return upload.upload_files(self._bucket, files, options)
+        try:  # before the first request: keys S3 would refuse, files larger than an object can be
+            check_keys([key for _, key in files])
+            check_file_sizes({str(p): p.stat().st_size for p, _ in files})
+        except InputError as error:
+            raise UsageError(str(error), error.hint or None) from None
+        return upload.upload_files(self._bucket, files, options, progress)
 
-    def download(self, prefix: str, destination: Path) -> SyncReport:
-        """Every object under ``prefix`` into ``destination``, skipping identical local files."""
-        return download_prefix(self._bucket, prefix, destination)
+    def download(self, prefix: str, destination: Path, progress: Transfer | None = None) -> SyncReport:
+        """Every object under ``prefix`` into ``destination``, skipping identical local files.
+        ``progress``: a ``lake.progress.Transfer`` to report objects and bytes to (default: none)."""
+        return download_prefix(self._bucket, prefix, destination, progress=progress)
 
     def delete(self, key: str) -> None:
-        """Delete ``key``: in a versioned lake bucket this adds a delete marker (see ``restore``)."""
-        with self._bucket.guard("DeleteObject", "s3:DeleteObject", key):
-            self._bucket.s3.delete_object(Bucket=self.bucket, Key=key)
+        """Delete ``key``: in a versioned lake bucket this adds a delete marker (see ``restore``).
+        A key with no current object raises ``NotFoundError`` and deletes nothing."""
+        versions.delete(self._bucket, key)
 
     # --- sharing and history --------------------------------------------------------------
 

@@ -14,12 +14,15 @@ from urllib.parse import urlsplit
 
 import boto3
 from botocore.config import Config
+from botocore.exceptions import InvalidRegionError, ProfileNotFound
 
+from lake.inputs import DATA_CONCURRENCY, MAX_CONCURRENCY, one_line
 from policies.adapters.live.session import adaptive_config
 
-DEFAULT_CONCURRENCY = 32
+from .errors import UsageError
+
+DEFAULT_CONCURRENCY = DATA_CONCURRENCY
 DEFAULT_MAX_ATTEMPTS = 8  # botocore counts the first attempt: seven retries with backoff
-MAX_CONCURRENCY = 256
 
 
 @dataclass(frozen=True)
@@ -54,9 +57,12 @@ class Connection:
         return self.session or boto3.Session(profile_name=self.profile, region_name=self.region)
 
     def client(self, service: str = "s3") -> Any:
-        session = self.boto_session()
-        return session.client(service, region_name=self.region or session.region_name,
-                              endpoint_url=self.endpoint_url, verify=self.verify, config=self.config())
+        try:  # no request yet: a profile or region boto3 cannot use is a usage error, not a traceback
+            session = self.boto_session()
+            return session.client(service, region_name=self.region or session.region_name,
+                                  endpoint_url=self.endpoint_url, verify=self.verify, config=self.config())
+        except (ProfileNotFound, InvalidRegionError) as error:
+            raise UsageError(one_line(error), "check --profile and --region, and AWS_PROFILE and AWS_REGION") from None
 
     def config(self) -> Config:
         """The live audit's client settings (``adaptive_config``), plus what data transfer needs."""

@@ -26,6 +26,8 @@ from botocore.response import StreamingBody
 from s3transfer.manager import TransferConfig, TransferManager
 from s3transfer.subscribers import BaseSubscriber
 
+from lake.progress import Transfer, TransferItem
+
 from .bucket import LakeBucket
 from .checksums import LOCAL, file_checksum, md5_hex
 from .errors import DataError
@@ -49,13 +51,18 @@ class SyncReport:
 
 
 class _KnownSize(BaseSubscriber):
-    """Tells s3transfer the size the listing gave, sparing it a HEAD request per object."""
+    """Tells s3transfer the size the listing gave, sparing it a HEAD request per object, and
+    reports the bytes it moves to the progress bar."""
 
-    def __init__(self, size: int) -> None:
-        self._size = size
+    def __init__(self, size: int, item: TransferItem | None = None) -> None:
+        self._size, self._item = size, item
 
     def on_queued(self, future, **kwargs) -> None:  # noqa: ANN001 - s3transfer's signature
         future.meta.provide_transfer_size(self._size)
+
+    def on_progress(self, future, bytes_transferred: int, **kwargs) -> None:  # noqa: ANN001
+        if self._item is not None:
+            self._item.moved(bytes_transferred)
 
 
 def local_path(destination: Path, prefix: str, key: str) -> Path | None:
@@ -85,23 +92,28 @@ def identical(bucket: LakeBucket, info: ObjectInfo, path: Path) -> bool:
     return False
 
 
-def copy_body(body: StreamingBody, out: BinaryIO) -> int:
+def copy_body(body: StreamingBody, out: BinaryIO, item: TransferItem | None = None) -> int:
     """Copy through the StreamingBody itself: it checks the length and the checksum as it reads.
     (``with body as raw`` would hand out the bare urllib3 stream and skip both checks.)"""
+    written = 0
     try:
-        return sum(out.write(chunk) for chunk in iter(lambda: body.read(COPY_CHUNK), b""))
+        for chunk in iter(lambda: body.read(COPY_CHUNK), b""):
+            written += out.write(chunk)
+            if item is not None:
+                item.moved(len(chunk))
+        return written
     finally:
         body.close()
 
 
-def fetch_small(bucket: LakeBucket, info: ObjectInfo, path: Path) -> int:
+def fetch_small(bucket: LakeBucket, info: ObjectInfo, path: Path, item: TransferItem | None = None) -> int:
     """One GET into a temporary file beside ``path``, renamed over it once complete."""
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=PARTIAL_SUFFIX)
     try:
         with os.fdopen(handle, "wb") as out, bucket.guard("GetObject", "s3:GetObject", info.key):
             answer = bucket.s3.get_object(Bucket=bucket.name, Key=info.key, ChecksumMode="ENABLED")
-            written = copy_body(answer["Body"], out)
+            written = copy_body(answer["Body"], out, item)
         if written != answer["ContentLength"]:
             raise DataError(f"s3://{bucket.name}/{info.key}: got {written} of {answer['ContentLength']} bytes")
         os.replace(temporary, path)
@@ -111,10 +123,11 @@ def fetch_small(bucket: LakeBucket, info: ObjectInfo, path: Path) -> int:
         raise
 
 
-def fetch_large(bucket: LakeBucket, manager: TransferManager, info: ObjectInfo, path: Path) -> int:
+def fetch_large(bucket: LakeBucket, manager: TransferManager, info: ObjectInfo, path: Path,
+                item: TransferItem | None = None) -> int:
     path.parent.mkdir(parents=True, exist_ok=True)
     with bucket.guard("GetObject", "s3:GetObject", info.key):
-        manager.download(bucket.name, info.key, str(path), subscribers=[_KnownSize(info.size)]).result()
+        manager.download(bucket.name, info.key, str(path), subscribers=[_KnownSize(info.size, item)]).result()
     return info.size
 
 
@@ -126,53 +139,68 @@ class Downloader:
         self.bucket, self.prefix, self.destination = bucket, prefix, destination
         self.manager, self.threshold = manager, threshold
 
-    def one(self, info: ObjectInfo) -> int | None:
+    def one(self, info: ObjectInfo, item: TransferItem | None = None) -> int | None:
         """Bytes downloaded, or None when the local file was already identical."""
         path = local_path(self.destination, self.prefix, info.key)
         if path is None or identical(self.bucket, info, path):
             return None
         if info.size > self.threshold:
-            return fetch_large(self.bucket, self.manager, info, path)
-        return fetch_small(self.bucket, info, path)
+            return fetch_large(self.bucket, self.manager, info, path, item)
+        return fetch_small(self.bucket, info, path, item)
 
 
-def _settle(report: SyncReport, key: str, future: Future[int | None]) -> None:
+def _settle(report: SyncReport, key: str, item: TransferItem, future: Future[int | None]) -> None:
     try:
         written = future.result()
     except (DataError, OSError) as error:
         report.failed.append((key, str(error).replace("\n", " ")))
+        item.finish("failed")
         return
     if written is None:
         report.skipped += 1
+        item.finish("skipped")
     else:
         report.downloaded += 1
         report.bytes += written
+        item.finish()
 
 
 def _bounded(pool: ThreadPoolExecutor, work: Downloader, objects: Iterator[ObjectInfo],
-             report: SyncReport, window: int) -> None:
+             report: SyncReport, window: int, progress: Transfer) -> None:
     """Submit as the listing streams in, with at most ``window`` downloads queued or running."""
-    pending: dict[Future[int | None], str] = {}
+    pending: dict[Future[int | None], tuple[str, TransferItem]] = {}
     for info in objects:
-        pending[pool.submit(work.one, info)] = info.key
+        item = progress.item(info.size)
+        pending[pool.submit(work.one, info, item)] = info.key, item
         if len(pending) >= window:
             done, _ = wait(pending, return_when=FIRST_COMPLETED)
             for future in done:
-                _settle(report, pending.pop(future), future)
+                _settle(report, *pending.pop(future), future)
     for future in list(pending):
-        _settle(report, pending.pop(future), future)
+        _settle(report, *pending.pop(future), future)
 
 
 def download_prefix(bucket: LakeBucket, prefix: str, destination: Path,
-                    threshold: int = DEFAULT_MULTIPART_THRESHOLD) -> SyncReport:
+                    threshold: int = DEFAULT_MULTIPART_THRESHOLD, progress: Transfer | None = None) -> SyncReport:
     """Every object under ``prefix`` into ``destination``; failures are reported per key, the
-    rest still downloads. A failure to list the prefix raises."""
+    rest still downloads. A failure to list the prefix raises. ``progress``: the bar the objects
+    and bytes are reported to (lake/progress.py; default: none)."""
     report = SyncReport()
+    progress = progress or Transfer.off()
     concurrency = bucket.connection.concurrency
     config = TransferConfig(multipart_threshold=threshold, multipart_chunksize=DEFAULT_PART_SIZE,
                             max_request_concurrency=concurrency)
     with TransferManager(bucket.s3, config) as manager, \
             ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="lake-get") as pool:
         work = Downloader(bucket, prefix, destination, manager, threshold)
-        _bounded(pool, work, iter_objects(bucket, prefix), report, window=concurrency * 4)
+        try:
+            _bounded(pool, work, iter_objects(bucket, prefix), report, window=concurrency * 4, progress=progress)
+        except BaseException:
+            # Ctrl-C (or a listing that failed): the queued downloads never start and the large ones
+            # in flight are cancelled (s3transfer removes their temporary files), so the process
+            # ends promptly; a small one in flight completes or fails into its own temporary file,
+            # which fetch_small removes. Nothing partial is left under a final name.
+            pool.shutdown(wait=False, cancel_futures=True)
+            manager.shutdown(cancel=True, cancel_msg="the sync was interrupted")
+            raise
     return report

@@ -10,14 +10,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from s3transfer.manager import TransferConfig, TransferManager
+from s3transfer.subscribers import BaseSubscriber
+
+from lake.progress import Transfer, TransferItem
 
 from .bucket import LakeBucket
 from .checksums import UPLOAD_ALGORITHMS, file_checksum
 from .errors import UsageError
+from .limits import DEFAULT_MULTIPART_THRESHOLD, DEFAULT_PART_SIZE, MiB
 
-MiB = 1024 * 1024
-DEFAULT_MULTIPART_THRESHOLD = 16 * MiB
-DEFAULT_PART_SIZE = 16 * MiB
 METADATA_LIMIT = 2048  # bytes of user metadata S3 accepts per object
 
 
@@ -84,18 +85,34 @@ def directory_files(directory: Path, prefix: str) -> Iterator[tuple[Path, str]]:
         yield path, prefix + path.relative_to(directory).as_posix()
 
 
-def upload_files(bucket: LakeBucket, files: list[tuple[Path, str]], options: UploadOptions) -> list[Uploaded]:
+class Progress(BaseSubscriber):
+    """Reports s3transfer's bytes (from its worker threads) to a ``TransferItem``."""
+
+    def __init__(self, item: TransferItem) -> None:
+        self._item = item
+
+    def on_progress(self, future, bytes_transferred: int, **kwargs) -> None:  # noqa: ANN001 - s3transfer's
+        self._item.moved(bytes_transferred)
+
+
+def upload_files(bucket: LakeBucket, files: list[tuple[Path, str]], options: UploadOptions,
+                 progress: Transfer | None = None) -> list[Uploaded]:
     """Upload every (file, key); the first failure cancels the rest and is raised.
 
-    One TransferManager for all files: small files go up in parallel, large ones in parallel parts."""
+    One TransferManager for all files: small files go up in parallel, large ones in parallel parts.
+    ``progress``: the bar the files and bytes are reported to (lake/progress.py; default: none)."""
     headers = bucket.encryption_headers()
     concurrency = bucket.connection.concurrency
+    progress = progress or Transfer.off()
+    items = [progress.item(path.stat().st_size) for path, _ in files]
     with TransferManager(bucket.s3, transfer_config(options, concurrency)) as manager:
-        futures = [(path, key, manager.upload(str(path), bucket.name, key, extra_args(bucket, path, options)))
-                   for path, key in files]
+        futures = [(path, key, item, manager.upload(str(path), bucket.name, key, extra_args(bucket, path, options),
+                                                    subscribers=[Progress(item)]))
+                   for (path, key), item in zip(files, items)]
         done = []
-        for path, key, future in futures:
+        for path, key, item, future in futures:
             with bucket.guard("PutObject", "s3:PutObject", key, headers=headers):
                 future.result()
+            item.finish()
             done.append(Uploaded(path, key, path.stat().st_size))
         return done

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from botocore.exceptions import ClientError
 from s3transfer.manager import TransferManager
 
 from .bucket import LakeBucket
@@ -54,6 +55,29 @@ def copy_version(bucket: LakeBucket, key: str, version_id: str) -> None:
     with TransferManager(bucket.s3) as manager, \
             bucket.guard("CopyObject", "s3:PutObject", key, version_id, bucket.encryption_headers()):
         manager.copy(source, bucket.name, key, extra_args=bucket.encryption_args()).result()
+
+
+def delete(bucket: LakeBucket, key: str) -> None:
+    """Delete the current object of ``key`` (a delete marker in a versioned bucket).
+
+    A HEAD first, and no DeleteObject when it finds nothing: S3 answers DeleteObject of a key that
+    does not exist with success (204) and, in a versioned bucket like the lake's, adds a delete
+    marker anyway, so `lake data rm` of a mistyped key would report a deletion, bury nothing and
+    leave a marker in `versions`. A key whose latest version is already a delete marker is
+    refused too (S3's 404 carries x-amz-delete-marker: true): a second marker would undo nothing.
+    (HEAD needs s3:GetObject, which a lake role that may delete has; a delete between the HEAD and
+    the DELETE by someone else still leaves one extra marker, harmless.)"""
+    with bucket.guard("HeadObject", "s3:GetObject", key):
+        try:
+            bucket.s3.head_object(Bucket=bucket.name, Key=key)
+        except ClientError as error:
+            headers = error.response.get("ResponseMetadata", {}).get("HTTPHeaders", {})
+            if str(headers.get("x-amz-delete-marker", "")).lower() == "true":
+                raise NotFoundError(f"{s3_url(bucket.name, key)} is already deleted (its latest version is a "
+                                    "delete marker)", f"bring it back with: lake data restore {key}") from None
+            raise  # the guard names a missing key or bucket, or explains a denial
+    with bucket.guard("DeleteObject", "s3:DeleteObject", key):
+        bucket.s3.delete_object(Bucket=bucket.name, Key=key)
 
 
 def restore(bucket: LakeBucket, key: str, version_id: str | None = None) -> str:

@@ -1,10 +1,11 @@
 """`lake demo`: the data client against a local lake, start to finish, with nothing to set up.
 
 It starts moto on 127.0.0.1 behind the sandbox's TLS policy gate (lake/sandbox: the lake's
-bucket policies are enforced on data requests, unlike plain moto), creates the dev stack's
-resources from its offline plan, writes a synthetic dataset shaped like the seed's, and runs the
-`lake data` commands a user would type, printing each one before its output. One step is
-expected to be refused (an upload naming another KMS key), to show the hint a user gets.
+bucket policies are enforced on data requests, unlike plain moto) and creates the dev stack's
+resources from its offline plan, exactly as `lake sandbox` does (lake/sandbox/local.py); then it
+writes a synthetic dataset shaped like the seed's, and runs the `lake data` commands a user would
+type, printing each one before its output. One step is expected to be refused (an upload naming
+another KMS key), to show the hint a user gets.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import sys
 import tempfile
 import urllib.request
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from xml.etree import ElementTree
@@ -54,26 +55,6 @@ def fake_credentials() -> Iterator[None]:
                 os.environ.pop(name, None)
             else:
                 os.environ[name] = value
-
-
-def dev_plan(project_dir: Path) -> dict:
-    """The dev stack's offline plan (a broken stack config raises here, before any server starts)."""
-    from lake.plan.render import plan_document
-    from lake.plan.runner import plan_stack
-
-    return plan_document(plan_stack(project_dir, "dev"))
-
-
-def lake_outputs(document: dict, endpoint_url: str, ca_bundle: str, workdir: Path) -> Path:
-    """Apply the plan to the sandbox; write its outputs with the ids the sandbox assigned."""
-    import json
-
-    from lake.sandbox.apply import apply_plan, substitute
-
-    applied = apply_plan(document, endpoint_url, verify=ca_bundle)
-    path = workdir / "stack-outputs.json"
-    path.write_text(json.dumps(substitute(document["outputs"], applied.substitutions), indent=2))
-    return path
 
 
 class Walkthrough:
@@ -160,25 +141,31 @@ def refused_upload(demo: Walkthrough, dataset: Dataset, other_key_arn: str) -> N
 def run_demo(project_dir: Path, workdir: Path, images: int, run: Runner) -> list[str]:
     """The whole walkthrough; returns the steps that did not behave as expected (empty: success)."""
     from lake.data import LakeClient
-    from lake.sandbox.server import MotoServer, client
+    from lake.progress import Stages
+    from lake.sandbox.local import STAGES, local_lake
+    from lake.sandbox.server import client
 
-    document = dev_plan(project_dir)
-    with MotoServer(secure=True) as server, fake_credentials():
-        ca_bundle = str(server.ca_bundle)
-        print(f"moto on {server.endpoint_url} behind the lake's policy gate (TLS, certificate {ca_bundle})")
-        outputs = lake_outputs(document, server.endpoint_url, ca_bundle, workdir)
+    # The set-up prints nothing while it works: its stages show on a terminal (lake/progress.py).
+    with ExitStack() as scope:
+        stages = scope.enter_context(Stages("demo", STAGES + 1))
+        # The start-up of `lake sandbox`: plan (a broken stack raises before any server), serve, apply.
+        sandbox = scope.enter_context(local_lake(project_dir, "dev", workdir, stages=stages))
+        scope.enter_context(fake_credentials())
+        ca_bundle, outputs = str(sandbox.ca_bundle), sandbox.outputs
+        print(f"moto on {sandbox.endpoint_url} behind the lake's policy gate (TLS, certificate {ca_bundle})")
         print(f"dev stack applied to the sandbox; its outputs: {outputs}")
-        dataset = write_dataset(workdir / "dataset", images)
+        with stages.stage(f"writing a synthetic dataset of {images} images"):
+            dataset = write_dataset(workdir / "dataset", images)
         print(f"synthetic dataset: {dataset.files} files under {dataset.root}")
-        print(f"every command below also gets: --endpoint-url {server.endpoint_url} --ca-bundle {ca_bundle}")
-        demo = Walkthrough(Sandbox(server.endpoint_url, ca_bundle, outputs), run)
-        lake = LakeClient.from_stack_outputs(outputs, DEMO_ZONE, endpoint_url=server.endpoint_url, verify=ca_bundle)
+        print(f"every command below also gets: --endpoint-url {sandbox.endpoint_url} --ca-bundle {ca_bundle}")
+        demo = Walkthrough(Sandbox(sandbox.endpoint_url, ca_bundle, outputs), run)
+        lake = LakeClient.from_stack_outputs(outputs, DEMO_ZONE, endpoint_url=sandbox.endpoint_url, verify=ca_bundle)
         upload_and_list(demo, dataset)
         read_back(demo, lake, dataset)
         sync_twice(demo, workdir)
         presign_and_fetch(demo, lake, ca_bundle)
         delete_and_restore(demo)
-        other = client("kms", server.endpoint_url, verify=ca_bundle).create_key(Description="not the lake key")
+        other = client("kms", sandbox.endpoint_url, verify=ca_bundle).create_key(Description="not the lake key")
         refused_upload(demo, dataset, other["KeyMetadata"]["Arn"])
         return demo.failures
 

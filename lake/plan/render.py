@@ -8,6 +8,7 @@ from dataclasses import asdict
 from typing import Any
 
 from lake import __version__
+from lake.terminal import WIDTH, fit, fit_lines
 
 from .recorder import RecordedResource
 from .runner import Plan
@@ -87,6 +88,7 @@ def _tree_rows(plan: Plan) -> list[tuple[str, RecordedResource]]:
 
 
 def _format_output(value: Any, indent: str) -> list[str]:
+    """Outputs as an indented tree; a long value is wrapped below its key (lake/terminal.py)."""
     if isinstance(value, dict):
         lines = []
         for key, inner in value.items():
@@ -94,26 +96,32 @@ def _format_output(value: Any, indent: str) -> list[str]:
                 lines.append(f"{indent}{key}:")
                 lines += _format_output(inner, indent + "    ")
             else:
-                lines.append(f"{indent}{key}: {json.dumps(inner)}")
+                lines += fit(f"{indent}{key}: {json.dumps(inner)}", indent + "    ")
         return lines
-    return [f"{indent}{json.dumps(value)}"]
+    return fit(f"{indent}{json.dumps(value)}", indent + "    ")
 
 
 def render_text(plan: Plan) -> str:
+    """The resource tree, outputs and warnings, every line within lake/terminal.py's width (a name
+    too long for its line continues under the Name column)."""
     env = plan.environment
     rows = _tree_rows(plan)
     width = max(len(prefix) + len(short_type(r.type)) for prefix, r in rows) + 2
     lines = [
-        f"Offline plan of {plan.project}/{plan.stack} "
-        f"(account {env.account_id}, region {env.region}: mock values, nothing is deployed)",
+        *fit(f"Offline plan of {plan.project}/{plan.stack} "
+             f"(account {env.account_id}, region {env.region}: mock values, nothing is deployed)", "  "),
         "",
         f"     {'Type':<{width}}Name",
     ]
     for prefix, r in rows:
         flags = " [protect, retain on delete]" if r.protect and r.retain_on_delete else " [protect]" if r.protect else ""
-        lines.append(f" +   {(prefix + short_type(r.type)):<{width}}{r.name}{flags}")
+        row, under_name = f" +   {(prefix + short_type(r.type)):<{width}}{r.name}", " " * (5 + width + 2)
+        if flags and len(row + flags) > WIDTH:  # the flags go below the name rather than split
+            lines += fit(row, under_name) + [under_name + flags.strip()]
+        else:
+            lines += fit(row + flags, under_name)
     lines += ["", "Outputs:"] + _format_output(plan.outputs, "    ")
     lines += ["", "Resources:", f"    + {len(plan.resources)} to create"]
     if plan.warnings:
-        lines += ["", "Warnings:"] + [f"    {w}" for w in plan.warnings]
+        lines += ["", "Warnings:"] + fit_lines([f"    {w}" for w in plan.warnings], "      ")
     return "\n".join(lines) + "\n"

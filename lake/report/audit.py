@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from lake.audit import Audit, calls_summary
+from lake.terminal import counted, fit, fit_lines
 
 from .markdown import cell, findings_section
 from .text import render_findings_text
@@ -13,8 +14,7 @@ _COUNTED = (("buckets", "bucket"), ("keys", "key"), ("endpoints", "endpoint"), (
 
 def _scope(audit: Audit) -> str:
     lake = audit.read.lake
-    parts = [f"{n} {noun}{'s' if n != 1 else ''}" for attribute, noun in _COUNTED
-             if (n := len(getattr(lake, attribute)))]
+    parts = [counted(n, noun) for attribute, noun in _COUNTED if (n := len(getattr(lake, attribute)))]
     return f"account {lake.account_id}, region {lake.region}: {', '.join(parts)}"
 
 
@@ -29,12 +29,14 @@ def _drift_lines(audit: Audit, plan_name: str) -> list[str]:
         return []
     if not audit.drift:
         return ["", f"No drift from {plan_name}: every compared setting is as planned."]
-    return ["", f"Drift from {plan_name}: {len(audit.drift)} setting(s) differ",
-            *[f"  {d.describe()}" for d in audit.drift]]
+    differ = "differs" if len(audit.drift) == 1 else "differ"
+    return ["", *fit(f"Drift from {plan_name}: {counted(len(audit.drift), 'setting')} {differ}", "  "),
+            *fit_lines([f"  {d.describe()}" for d in audit.drift], "    ")]
 
 
 def render_audit_text(audit: Audit, plan_name: str = "the plan") -> str:
-    header = f"Live audit of {_scope(audit)}\nRead with {_cost(audit)}.\n\n"
+    header = fit_lines([f"Live audit of {_scope(audit)}", f"Read with {_cost(audit)}."], "  ")
+    header = "".join(f"{line}\n" for line in header) + "\n"
     drift = _drift_lines(audit, plan_name)
     return header + render_findings_text(audit.findings) + "".join(f"{line}\n" for line in drift)
 

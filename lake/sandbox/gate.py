@@ -38,6 +38,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+import os
 import secrets
 import ssl
 import xml.etree.ElementTree as ElementTree
@@ -65,8 +66,9 @@ Query = Mapping[str, list[str]]
 
 log = logging.getLogger(__name__)
 
-# moto answers every request signed with the sandbox's fake credentials as this user.
-CALLER = Principal.iam(f"arn:aws:iam::{DEFAULT_ACCOUNT_ID}:user/moto")
+# moto answers every request signed with the sandbox's fake credentials as this user, of the
+# account MOTO_ACCOUNT_ID names when set (MotoServer(account_id=...): a plan's account).
+CALLER = Principal.iam(f"arn:aws:iam::{os.environ.get('MOTO_ACCOUNT_ID') or DEFAULT_ACCOUNT_ID}:user/moto")
 S3_SCOPE = "/s3/aws4_request"
 S3_SIGV2_HEADER = "AWS "  # "AWS key:signature"; the other services' SigV2 is in query parameters
 S3_SIGV2_QUERY = frozenset({"AWSAccessKeyId", "Signature", "Expires"})  # theirs add SignatureVersion

@@ -10,11 +10,13 @@ proves the http endpoint refused by the lake's ``DenyInsecureTransport``.
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import ssl
 import sys
 import tempfile
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
@@ -31,6 +33,7 @@ HOST = "127.0.0.1"  # loopback only: the sandbox is never reachable from another
 # How often a serving thread looks for a shutdown request; socketserver's 0.5 s would make each
 # block's exit wait that long per server.
 SHUTDOWN_POLL_SECONDS = 0.05
+ORPHAN_POLL_SECONDS = 1.0  # how often a server process checks that its parent is still there
 
 
 def gated_app() -> PolicyGate:
@@ -91,6 +94,14 @@ def _exit(signum: int, frame: FrameType | None) -> None:
     sys.exit(0)  # unwinds the with blocks, unlike the default SIGTERM action
 
 
+def _stop_when_orphaned(parent: int) -> None:
+    """Stop this server once the process that started it is gone without stopping it (killed with
+    SIGKILL, say): no sandbox outlives its `lake sandbox`, `lake demo` or test."""
+    while os.getppid() == parent:
+        time.sleep(ORPHAN_POLL_SECONDS)
+    os.kill(os.getpid(), signal.SIGTERM)
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m lake.sandbox.serve",
                                      description="moto on 127.0.0.1, bucket policies enforced on S3 data requests")
@@ -99,6 +110,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = parser.parse_args(argv)
     ssl_context = server_context(self_signed_certificate(args.tls_dir)) if args.tls_dir else None
     signal.signal(signal.SIGTERM, _exit)
+    threading.Thread(target=_stop_when_orphaned, args=(os.getppid(),), name="orphan watch", daemon=True).start()
     with without_moto_policy_check():
         server = make_server(HOST, args.port, gated_app(), threaded=True, request_handler=MotoRequestHandler,
                              ssl_context=ssl_context)

@@ -9,6 +9,7 @@ so that the lake's bucket policies are enforced on data requests as S3 enforces 
 from __future__ import annotations
 
 import importlib.util
+import os
 import socket
 import ssl
 import subprocess
@@ -98,11 +99,16 @@ class MotoServer:
 
     ``secure``: moto behind the policy gate, over https with a throwaway self-signed certificate
     (``ca_bundle``, for ``client(..., verify=...)``, ``--ca-bundle`` or ``AWS_CA_BUNDLE``). The
-    default, plain moto over http, enforces no bucket policy correctly (see ``gate.py``)."""
+    default, plain moto over http, enforces no bucket policy correctly (see ``gate.py``).
+    ``port``: listen there instead (`lake sandbox --port`); the child exits when it is taken.
+    ``account_id``: the account every request acts in (moto's ``MOTO_ACCOUNT_ID``), e.g. the one a
+    plan's ARNs name; default moto's own, 123456789012."""
 
-    def __init__(self, secure: bool = False) -> None:
+    def __init__(self, secure: bool = False, port: int = 0, account_id: str | None = None) -> None:
         self.secure = secure
+        self.account_id = account_id
         self.process: subprocess.Popen[bytes] | None = None
+        self.requested_port = port  # 0: any free port
         self.port: int | None = None
         self._tls_dir: tempfile.TemporaryDirectory[str] | None = None
 
@@ -129,10 +135,12 @@ class MotoServer:
 
     def __enter__(self) -> MotoServer:
         _require_moto_server()
-        self.port = _free_port()
+        self.port = self.requested_port or _free_port()
         if self.secure:
             self._tls_dir = tempfile.TemporaryDirectory(prefix="lake-sandbox-tls-")
-        self.process = subprocess.Popen(self._command(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        environment = {**os.environ, "MOTO_ACCOUNT_ID": self.account_id} if self.account_id else None
+        self.process = subprocess.Popen(self._command(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                        env=environment)
         try:
             self._wait_until_ready()
         except BaseException:

@@ -20,7 +20,7 @@ def test_the_demo_runs_every_step_as_expected(tmp_path: Path, capsys: pytest.Cap
                      "undeleted: its delete marker is removed",
                      "read_many: 3 annotations read concurrently"):
         assert expected in out
-    assert "error: expiry of 691200 s" in err  # the refused 8-day URL
+    assert "error: --expires 8d: 691200 s; presigned URLs last from 1 s to 7 days" in err  # the refused 8-day URL
     assert "hint: the upload named a KMS key that is not the lake key (DenyOtherKmsKey)" in err
     assert (tmp_path / "stack-outputs.json").is_file() and (tmp_path / "dataset" / "labels.csv").is_file()
 

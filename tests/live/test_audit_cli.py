@@ -12,6 +12,7 @@ import pytest
 from lake.cli import main
 from lake.plan.render import render_json
 from lake.sandbox.server import MotoServer, client, sandbox_environment
+from lake.terminal import WIDTH
 from tests.live.support import deploy
 from tests.report.sarif_schema import load_sarif_schema
 
@@ -59,7 +60,8 @@ def test_a_compliant_lake_exits_0_with_the_rules_and_the_cost_in_text(capsys, la
     assert code == 0
     assert out.startswith("Live audit of account 123456789012, region us-east-1: 5 buckets, 1 key, 1 endpoint, "
                           "2 crawlers, 1 workgroup, 2 queues\nRead with 69 API calls (13.8 per bucket), 69 HTTP")
-    assert "Policy findings: 27 rules; " in out and "No mandatory rule fails." in out
+    assert "Policy findings: 27 rules: " in out and "No mandatory rule fails." in out
+    assert max(len(line) for line in out.splitlines()) <= WIDTH  # fits a 120-column terminal
 
 
 def test_json_report_with_drift_against_the_plan(capsys, lake, plan_file):
@@ -87,6 +89,7 @@ def test_a_console_edit_exits_1_and_shows_as_drift(capsys, lake, plan_file):
     assert "  FAIL    S3.14   S3 buckets have versioning enabled\n          mlteam-dev-raw: versioning is Suspended" in out
     assert f'  bucket {RAW}: versioning planned "Enabled", live "Suspended"' in out
     assert "Mandatory rules failing: S3.14" in out
+    assert max(len(line) for line in out.splitlines()) <= WIDTH
 
 
 def test_drift_alone_exits_1_only_with_fail_on_drift(capsys, lake, plan_file):
@@ -117,7 +120,7 @@ def test_markdown_and_sarif(capsys, lake, request):
 
 @pytest.mark.parametrize(("argv", "message"), [
     ((), "error: choose the buckets: --stack-outputs FILE, --bucket NAME, --tag KEY=VALUE or --prefix PREFIX\n"),
-    (("--tag", "lake"), "error: --tag 'lake': expected KEY=VALUE, e.g. lake=mlteam\n"),
+    (("--tag", "lake"), "error: --tag lake: expected KEY=VALUE, e.g. lake=mlteam\n"),
     (("--tag", "lake=nobody"), "error: no bucket matched the selection in account 123456789012, region us-east-1\n"),
 ])
 def test_usage_errors_exit_2_with_one_line(capsys, lake, argv, message):
@@ -129,13 +132,14 @@ def test_unreadable_inputs_exit_2(capsys, lake, tmp_path):
     outputs = tmp_path / "outputs.json"
     outputs.write_text('{"keyArn": "x"}')
     code, _, err = audit(capsys, lake, "--stack-outputs", str(outputs))
-    assert (code, err) == (2, f"error: {outputs}: no 'zoneBuckets' output; expected `pulumi stack output --json` "
-                              "of this program\n")
+    assert (code, err) == (2, f"error: --stack-outputs {outputs}: no 'zoneBuckets' output; expected `pulumi stack "
+                              "output --json` of this program\nhint: write it with: pulumi stack output --json > "
+                              "outputs.json\n")
     not_a_plan = tmp_path / "plan.json"
     not_a_plan.write_text("[]")
     code, _, err = audit(capsys, lake, "--tag", "lake=mlteam", "--against-plan", str(not_a_plan))
-    assert (code, err) == (2, f"error: --against-plan {not_a_plan}: not a plan document; write one with "
-                              "`lake plan --format json`\n")
+    assert (code, err) == (2, f"error: --against-plan {not_a_plan}: a JSON array, not a plan document\n"
+                              "hint: write one with: lake plan --format json --output plan.json\n")
 
 
 def test_an_unreachable_endpoint_exits_2(capsys, lake):
@@ -152,6 +156,10 @@ def test_stack_outputs_file(capsys, lake, document, tmp_path):
     assert code == 0 and len(json.loads(out)["resources"]["buckets"]) == 5
 
 
-def test_an_unknown_profile_exits_2(capsys, lake):
+def test_an_unknown_profile_exits_2(capsys, lake, monkeypatch):
+    monkeypatch.delenv("AWS_CONFIG_FILE", raising=False)
+    monkeypatch.delenv("AWS_SHARED_CREDENTIALS_FILE", raising=False)
     code, out, err = audit(capsys, lake, "--tag", "lake=mlteam", "--profile", "no-such-profile")
-    assert (code, out, err) == (2, "", "error: The config profile (no-such-profile) could not be found\n")
+    assert (code, out) == (2, "")
+    assert err.splitlines()[0] == ("error: --profile no-such-profile: no such profile in ~/.aws/config or "
+                                   "~/.aws/credentials")

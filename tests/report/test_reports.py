@@ -1,6 +1,7 @@
 """`lake plan` reports: exit codes, text, markdown and SARIF (validated against the official schema)."""
 
 import json
+import re
 import shutil
 
 import jsonschema
@@ -8,6 +9,7 @@ import pytest
 import yaml
 
 from lake.cli import main
+from lake.terminal import WIDTH
 from tests.report.sarif_schema import load_sarif_schema
 from tests.support import REPO
 
@@ -48,6 +50,74 @@ def test_mandatory_failure_exits_1_and_is_listed(capsys, insecure_project):
     assert "          insecure-dev-raw: versioning is Suspended; it must be Enabled" in out
     verdict = next(line for line in out.splitlines() if line.startswith("Mandatory rules failing: "))
     assert "S3.14" in verdict
+
+
+def test_text_findings_say_what_they_count_and_list_passing_rules_compactly(capsys, insecure_project):
+    _, out = plan(capsys, "--project-dir", str(insecure_project))
+    lines = out.splitlines()
+    counts = next(line for line in lines if line.startswith("Policy findings: "))
+    assert counts.startswith("Policy findings: 27 rules: ") and " fail, " in counts and "; " in counts
+    assert " checks: " in counts and " failed" in counts
+    passing = [line for line in lines if line.startswith("  PASS    ")]
+    assert passing and all(", " in line or line.count(".") == 1 for line in passing)  # ids, no titles
+    assert "  PASS    S3.14" not in out
+
+
+def test_every_failing_finding_is_in_the_text_in_full(capsys, insecure_project):
+    """Wrapped to the width, never cut: joined back, each failing finding reads as in the JSON plan."""
+    _, text = plan(capsys, "--project-dir", str(insecure_project))
+    _, document = plan(capsys, "--project-dir", str(insecure_project), "--format", "json")
+    unwrapped = re.sub(r"\n {12}", " ", text)
+    failing = [f for f in json.loads(document)["findings"] if f["status"] in ("fail", "unknown")]
+    assert len(failing) >= 8
+    for finding in failing:
+        assert f"\n          {finding['resource']}: {finding['message']}\n" in unwrapped
+    assert max(len(line) for line in text.splitlines()) <= WIDTH
+
+
+def test_text_plan_of_dev_summarises_the_access_matrix(capsys):
+    code, out = plan(capsys, "--project-dir", str(REPO))
+    assert code == 0
+    lines = out.splitlines()
+    assert "Policy findings: 27 rules: 22 pass, 5 not applicable; 79 checks: 72 passed, 7 not applicable" in lines
+    assert "  PASS    S3.2, S3.3, KMS.3, KMS.5" in lines
+    assert "  N/A     LAKE.4  lake: the stack is not production" in lines
+    assert "  mlteam-dev-curated, mlteam-dev-processed, mlteam-dev-query-results" in lines
+    assert "    data reader, crawler mlteam-dev-annotations, crawler mlteam-dev-images: GetObject, ListBucket" in lines
+    assert "    another account, anonymous: none" in lines
+    assert any(line.startswith("  Every zone bucket denies to everyone: no TLS (DenyInsecureTransport); ")
+               for line in lines)
+    assert "Access matrix of" not in out  # the full matrix is one option away
+
+
+def test_text_plan_of_prod_names_the_perimeter_denial(capsys):
+    _, out = plan(capsys, "--project-dir", str(REPO), "--stack", "prod")
+    assert "    outside endpoint: data reader loses GetObject, ListBucket (DenyOutsideLakeEndpoint)" in out.splitlines()
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+@pytest.mark.parametrize("matrix", ["summary", "full"])
+def test_text_plan_fits_a_120_column_terminal(capsys, stack, matrix):
+    code, out = plan(capsys, "--project-dir", str(REPO), "--stack", stack, "--matrix", matrix)
+    assert code == 0
+    assert max(len(line) for line in out.splitlines()) <= WIDTH
+    if matrix == "full":
+        assert "Access matrix of" in out and "  Denied by: 1 DenyInsecureTransport; " in out
+
+
+@pytest.mark.parametrize("option", [("--matrix", "none"), ("--no-matrix",)])
+def test_without_the_matrix(capsys, option):
+    _, out = plan(capsys, "--project-dir", str(REPO), *option)
+    assert "No mandatory rule fails." in out and "Access summary" not in out and "Access matrix" not in out
+
+
+def test_json_carries_the_full_matrix_whatever_the_text_shows(capsys):
+    _, out = plan(capsys, "--project-dir", str(REPO), "--format", "json")
+    document = json.loads(out)
+    assert {m["bucket"] for m in document["accessMatrix"]} == {
+        "mlteam-dev-curated", "mlteam-dev-processed", "mlteam-dev-query-results", "mlteam-dev-raw"}
+    _, out = plan(capsys, "--project-dir", str(REPO), "--format", "json", "--matrix", "none")
+    assert "accessMatrix" not in json.loads(out)
 
 
 def test_no_audit_records_only(capsys, insecure_project):
@@ -103,6 +173,8 @@ def test_markdown_comment(capsys, insecure_project):
 def test_markdown_of_compliant_stack(capsys):
     _, out = plan(capsys, "--project-dir", str(REPO), "--format", "markdown")
     assert "#### Policy findings: ✅ no mandatory rule fails" in out.splitlines()
+    assert "#### Access matrix" in out.splitlines()  # the full matrix, as before
+    assert "| lake administrator | `s3:PutObject` | allow | allow | allow | DENY DenyInsecureTransport |" in out
 
 
 def test_sarif_validates_against_the_official_schema(capsys, insecure_project, sarif_schema):

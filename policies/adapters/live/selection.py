@@ -41,6 +41,8 @@ def load_outputs(path: Path) -> dict[str, Any]:
         outputs = json.loads(path.read_text())
     except (OSError, ValueError) as error:
         raise SelectionError(f"{path}: not a readable JSON file of stack outputs ({error})") from None
+    except RecursionError:  # thousands of nested brackets: json.loads recurses once per level
+        raise SelectionError(f"{path}: nested too deeply to be stack outputs") from None
     if not isinstance(outputs, dict) or not isinstance(outputs.get("zoneBuckets"), dict):
         raise SelectionError(f"{path}: no 'zoneBuckets' output; expected `pulumi stack output --json` of this program")
     return outputs

@@ -15,7 +15,7 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
-DEFAULT_CONCURRENCY = 16
+from .limits import DEFAULT_CONCURRENCY
 DEFAULT_MAX_ATTEMPTS = 5  # botocore counts the first attempt: four retries
 
 
@@ -57,7 +57,7 @@ class Clients:
             service, region_name=self.region, endpoint_url=self._target.endpoint_url, config=self._config(service)
         )
         client.meta.events.register("before-send", self._count_request)
-        if service == "s3control" and self._target.endpoint_url is not None:
+        if service == "s3control" and (self._target.endpoint_url is not None or custom_endpoint(client)):
             client.meta.events.register("before-sign.s3-control", drop_account_host)
         return client
 
@@ -77,6 +77,19 @@ def adaptive_config(concurrency: int, max_attempts: int, endpoint_url: str | Non
         max_pool_connections=concurrency,
         s3={"addressing_style": "path"} if endpoint_url is not None else None,
     )
+
+
+# The domains of AWS's own endpoints, in every partition: any other host is a server someone chose.
+AWS_DOMAINS = (".amazonaws.com", ".amazonaws.com.cn", ".api.aws", ".c2s.ic.gov", ".sc2s.sgov.gov",
+               ".cloud.adc-e.uk", ".csp.hci.ic.gov")
+
+
+def custom_endpoint(client: Any) -> bool:
+    """Does ``client`` talk to a server other than AWS's: one named by botocore's own configuration
+    (``AWS_ENDPOINT_URL``, ``AWS_ENDPOINT_URL_S3_CONTROL``, ``endpoint_url`` in the profile), which
+    botocore applies when no ``endpoint_url`` is passed (``lake sandbox`` prints such lines)?"""
+    host = urlsplit(client.meta.endpoint_url).hostname or ""
+    return not host.endswith(AWS_DOMAINS)
 
 
 def drop_account_host(request: Any, **_: Any) -> None:
