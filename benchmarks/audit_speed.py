@@ -1,15 +1,17 @@
-"""Wall time, requests and verdicts of `lake audit` against prowler's S3 checks, on a moto server.
+"""Wall time, requests and verdicts of `lake audit` against prowler's S3 checks, on the benchmarks'
+S3 endpoint (benchmarks/endpoint.py, with its latency model; moto behind it for the other services).
 
 Both tools read the same fleet of lake buckets (benchmarks/audit_fleet.py: compliant ones and ones
-breaking exactly one control, with the ground truth) from one moto server on 127.0.0.1, and a
-one-bucket fleet on another (what starting costs each tool). Each run of each tool is a new
+breaking exactly one control, with the ground truth) from one endpoint on 127.0.0.1, and a
+one-bucket fleet on another (what starting costs each tool); a larger fleet (``--lake-only``,
+2,000 buckets by default) is audited by `lake audit` alone, for its cost per extra bucket. Each run of each tool is a new
 process timed from start to exit; runs alternate between the tools, N runs, median. Requests are counted inside each tool's process by the same hook on botocore (every HTTP
 response the server sent, retries included), so neither tool's own counting is trusted. Verdicts
 are compared on the seven Security Hub controls both tools check on every bucket.
 
 Prowler runs from its own virtualenv (benchmarks/prowler_peer.py installs it on first use).
 
-    python benchmarks/audit_speed.py [--runs 3] [--buckets 200]
+    python benchmarks/audit_speed.py [--runs 3] [--buckets 200] [--lake-only 2000] [--first-byte-ms 30]
 """
 
 from __future__ import annotations
@@ -35,7 +37,6 @@ from benchmarks.machine import describe  # noqa: E402
 from benchmarks.results import write_section  # noqa: E402
 
 TARGET_RATIO = 10.0
-PROBE_REQUESTS, PROBE_THREADS = 400, 16  # how the server's throughput is measured
 LAKE = "lake audit"
 PROWLER = "prowler"
 # Loaded by each tool's interpreter through PYTHONPATH (nothing is installed in either virtualenv):
@@ -119,12 +120,20 @@ class Measured:
     fleet: Fleet  # the large fleet, whose verdicts are compared
     runs: dict[tuple[str, int], list[Run]]  # (tool, buckets) -> runs
     check_of: dict[str, str]  # control -> prowler check
-    server_rate: float  # requests per second the server answers at most
+    server_rate: float  # requests per second the endpoint answers (4 KiB GETs, probed in the run)
     failure: str | None  # why `lake audit` could not be measured
+    latency: object = None  # the endpoint's LatencyModel
+    lake_only: tuple[int, ...] = ()  # fleet sizes audited by `lake audit` alone
+    load: tuple[float, float] = (0.0, 0.0)  # 1-minute load average at the start and the end
 
 
 def lake_audit_command(endpoint_url: str, output: Path) -> list[str]:
     executable = Path(sys.executable).with_name("lake")
+    if not executable.exists():  # the project is not installed into this interpreter: run it from the checkout
+        repo = Path(__file__).resolve().parent.parent
+        return [sys.executable, "-c", f"import sys; sys.path.insert(0, {str(repo)!r}); from lake.cli import entry; "
+                "sys.argv[0] = 'lake'; sys.exit(entry())", "audit", "--endpoint-url", endpoint_url, "--region", REGION,
+                "--tag", "=".join(LAKE_TAG), "--format", "json", "--output", str(output)]
     return [str(executable), "audit", "--endpoint-url", endpoint_url, "--region", REGION,
             "--tag", "=".join(LAKE_TAG), "--format", "json", "--output", str(output)]
 
@@ -196,32 +205,27 @@ def run_prowler(executable: Path, checks: dict[str, str], endpoint_url: str, wor
     return Run(*timed(command, endpoint_url, workdir, (0,)), prowler_peer.verdicts(workdir, checks))
 
 
-def server_rate(endpoint_url: str) -> float:
-    """Requests per second the server answers at most: one cheap read, many threads at once."""
-    from lake.sandbox.server import client
-
-    s3 = client("s3", endpoint_url)
-    started = time.perf_counter()
-    with ThreadPoolExecutor(PROBE_THREADS) as pool:
-        list(pool.map(lambda _: s3.get_bucket_versioning(Bucket=LOGS_BUCKET), range(PROBE_REQUESTS)))
-    return PROBE_REQUESTS / (time.perf_counter() - started)
-
-
-def measure(runs: int, sizes: tuple[int, ...]) -> Measured:
-    """For each fleet size, a new server and fleet, then the tools alternating ``runs`` times.
-    `lake audit` is dropped after its first failure (the reason is kept) so that prowler's side
-    is still measured."""
-    from lake.sandbox.server import MotoServer
+def measure(runs: int, sizes: tuple[int, ...], lake_only: tuple[int, ...] = (), first_byte_ms: float = 30.0) -> Measured:
+    """For each fleet size, a new endpoint (its latency model on, moto behind it) and fleet, then the
+    tools alternating ``runs`` times; on the ``lake_only`` sizes `lake audit` alone. `lake audit` is
+    dropped after its first failure (the reason is kept) so that prowler's side is still measured."""
+    from benchmarks.endpoint import Endpoint, LatencyModel
 
     executable = prowler_peer.ensure_installed()
     checks = prowler_peer.checks_for(CONTROLS)
+    latency = LatencyModel(first_byte_ms)
     results: dict[tuple[str, int], list[Run]] = {}
     failure, fleet, rate = None, None, 0.0
+    load_start = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="audit-speed-") as tmp:
-        for size in sizes:
-            with MotoServer() as server:
+        for size in (*sizes, *lake_only):
+            # Plain http: S3 Control puts the account id in the host name, which the endpoint's
+            # certificate (127.0.0.1) cannot name; TLS is measured by the data benchmark.
+            with Endpoint(latency, backend=True, secure=False) as server:
                 started = time.perf_counter()
-                fleet = seed_fleet(server.endpoint_url, size)
+                seeded = seed_fleet(server.endpoint_url, size)
+                if size == max(sizes):
+                    fleet = seeded
                 print(f"{size} buckets seeded in {time.perf_counter() - started:.1f} s", flush=True)
                 for run in range(runs):
                     workdir = Path(tmp) / f"{size}-{run}"
@@ -231,15 +235,20 @@ def measure(runs: int, sizes: tuple[int, ...]) -> Measured:
                             done[LAKE] = run_lake_audit(server.endpoint_url, _mkdir(workdir / "lake"))
                         except ToolFailed as error:
                             failure = str(error)
-                    done[PROWLER] = run_prowler(executable, checks, server.endpoint_url, _mkdir(workdir / "prowler"))
+                    if size in sizes:
+                        done[PROWLER] = run_prowler(executable, checks, server.endpoint_url,
+                                                    _mkdir(workdir / "prowler"))
                     for tool, result in done.items():
                         results.setdefault((tool, size), []).append(result)
                     print(f"{size} buckets, run {run + 1}/{runs}: "
                           + ", ".join(f"{tool} {r.seconds:.2f} s" for tool, r in done.items()), flush=True)
-                rate = server_rate(server.endpoint_url)
+                if size == max(sizes):
+                    rate = server.probe(4, seconds=3.0).rate
+                    print(f"the endpoint answers {rate:.0f} 4 KiB GETs/s", flush=True)
     if failure:
         results = {key: r for key, r in results.items() if key[0] != LAKE}
-    return Measured(fleet, results, {c: check for check, c in checks.items()}, rate, failure)
+    return Measured(fleet, results, {c: check for check, c in checks.items()}, rate, failure, latency,
+                    tuple(lake_only), (load_start, os.getloadavg()[0]))
 
 
 def _mkdir(path: Path) -> Path:
@@ -281,26 +290,63 @@ def cost_lines(measured: Measured) -> list[str]:
                 measured.runs[tool, small])) / (large - small)
     if (LAKE, large) in measured.runs:
         ratio = median_seconds(measured.runs[PROWLER, large]) / median_seconds(measured.runs[LAKE, large])
+        lake_runs, prowler_runs = measured.runs[LAKE, large], measured.runs[PROWLER, large]
         lines.append(f"- {large} buckets, prowler / lake audit: **{ratio:.1f}x** (target >= {TARGET_RATIO:.0f}x: "
-                     f"{'met' if ratio >= TARGET_RATIO else 'MISSED'}).")
+                     f"{'met' if ratio >= TARGET_RATIO else 'MISSED'}"
+                     + (ratio_reason(median_seconds(lake_runs), statistics.median(r.cpu_seconds for r in lake_runs),
+                                     lake_runs[-1].answered, median_seconds(prowler_runs),
+                                     statistics.median(r.cpu_seconds for r in prowler_runs),
+                                     prowler_runs[-1].answered, measured.latency.first_byte_ms)
+                        if ratio < TARGET_RATIO else "") + ").")
         calls = measured.runs[LAKE, large][-1].reported_calls or {}
         lines.append(f"- `lake audit` reports {calls.get('total')} calls itself ({calls.get('perBucket')} per bucket); "
                      f"the hook counted {sum(measured.runs[LAKE, large][-1].requests.values())} sends.")
     if per_bucket:
         lines.append(f"- Each bucket beyond {small} costs (difference of the medians): " + "; ".join(
             f"{tool} {seconds * 1000:.0f} ms" for tool, seconds in per_bucket.items()) + ".")
-    lines.append("- Both tools are bound by the server: one Python process answering every request, sharing the "
-                 "machine's 2 cores with the tool under test. Prowler's start (its one-bucket time) is what "
-                 "`lake audit` saves; past it, the cost per bucket follows the requests per bucket. `lake audit` "
-                 "already reads only what its rules judge (8 settings, S3's policy status, the ACL only when ACLs "
-                 "are enabled), so on this server the ratio cannot reach the target. Against AWS the server's limit "
-                 "would not apply, but that cannot be measured here.")
-    lines.append(f"- The server answers at most {measured.server_rate:.0f} requests/s here ({PROBE_REQUESTS} "
-                 f"GetBucketVersioning on {PROBE_THREADS} threads): "
-                 + "; ".join(f"{tool}'s {runs[-1].answered} requests on {large} buckets need at least "
-                             f"{runs[-1].answered / measured.server_rate:.1f} s of it"
-                             for (tool, buckets), runs in measured.runs.items() if buckets == large) + ".")
+    for extra in measured.lake_only:
+        if (LAKE, extra) in measured.runs and (LAKE, large) in measured.runs:
+            cost = (median_seconds(measured.runs[LAKE, extra]) - median_seconds(measured.runs[LAKE, large])) / (
+                extra - large)
+            last = measured.runs[LAKE, extra][-1]
+            lines.append(f"- `lake audit` alone on {extra:,} buckets: median {median_seconds(measured.runs[LAKE, extra]):.2f} s; "
+                         f"each bucket beyond {large} costs **{cost * 1000:.1f} ms** (difference of the medians); "
+                         f"{last.answered} requests ({last.answered / extra:.2f} per bucket). Prowler was not run on "
+                         f"{extra:,} buckets, to keep the benchmark's time bounded (at its cost per bucket, three "
+                         "runs would take several minutes more).")
+    from benchmarks.endpoint import verdict
+    from policies.adapters.live.limits import DEFAULT_CONCURRENCY
+
+    delay = measured.latency.first_byte_ms / 1000 if measured.latency else 0
+    if delay:
+        bound = DEFAULT_CONCURRENCY / delay
+        reached = "; ".join(f"{buckets:,} buckets {runs[-1].answered / median_seconds(runs):.0f}/s "
+                            f"({runs[-1].answered / median_seconds(runs) / bound:.0%})"
+                            for (tool, buckets), runs in sorted(measured.runs.items()) if tool == LAKE)
+        lines.append(f"- Concurrency bound: `lake audit` keeps {DEFAULT_CONCURRENCY} reads in flight, so at "
+                     f"{measured.latency.first_byte_ms:g} ms per request it cannot exceed {bound:.0f} requests/s; "
+                     f"it reached {reached}.")
+    fastest = max((runs[-1].answered / median_seconds(runs) for (tool, buckets), runs in measured.runs.items()
+                   if buckets == large), default=0.0)
+    if fastest and measured.server_rate:
+        lines.append(f"- Endpoint rule, {large} buckets: {verdict(measured.server_rate, fastest)}; the endpoint's "
+                     f"rate is for 4 KiB presigned GETs (wrk, 256 connections), probed after the runs.")
     return lines
+
+
+def ratio_reason(lake_s: float, lake_cpu: float, lake_requests: int, prowler_s: float, prowler_cpu: float,
+                 prowler_requests: int, first_byte_ms: float = 30.0) -> str:
+    """Why the ratio stays under the target, from what both tools spent and the latency model."""
+    from policies.adapters.live.limits import DEFAULT_CONCURRENCY
+
+    waiting = lake_requests * first_byte_ms / 1000 / DEFAULT_CONCURRENCY
+    return (f"; measured reason: {TARGET_RATIO:g}x needs `lake audit` in {prowler_s / TARGET_RATIO:.2f} s; its "
+            f"{lake_requests} requests, {DEFAULT_CONCURRENCY} in flight at {first_byte_ms:g} ms each, need "
+            f"{waiting:.2f} s of waiting alone, and it spent {lake_cpu:.2f} s of CPU ({1000 * lake_cpu / lake_requests:.2f} "
+            f"ms per request, its start included) of its {lake_s:.2f} s; prowler spent {prowler_cpu:.2f} s of CPU in "
+            f"{prowler_s:.2f} s for {prowler_requests} requests. `lake audit` already sends only the requests its rules "
+            f"judge; at {DEFAULT_CONCURRENCY} reads in flight the latency alone caps the ratio near "
+            f"{prowler_s / waiting:.0f}x here")
 
 
 def operations_line(tool: str, run: Run, buckets: int) -> str:
@@ -384,6 +430,8 @@ def stable(runs: list[Run]) -> bool:
 def report(measured: Measured, runs: int) -> list[str]:
     from moto import __version__ as moto_version
 
+    from benchmarks.endpoint import DEFAULT_FIRST_BYTE_MS
+
     fleet = measured.fleet
     buckets = len(fleet.broken)
     broken = sum(c is not None for c in fleet.broken.values())
@@ -392,14 +440,25 @@ def report(measured: Measured, runs: int) -> list[str]:
     lines = [
         "## Live audit against prowler (`benchmarks/audit_speed.py`)",
         "",
-        f"Machine and date: {describe()}. Per fleet size a new moto {moto_version} server on 127.0.0.1; the "
+        f"Machine and date: {describe()}. Per fleet size a new benchmark endpoint on 127.0.0.1 "
+        "(benchmarks/endpoint_server.py: asyncio, keep-alive, plain http, in memory; moto "
+        f"{moto_version} behind it for STS, KMS, Glue, Athena, EC2, S3 Control and the tagging API), "
+        f"latency model {measured.latency.describe()} on every request of both tools alike"
+        f"{' (the default)' if measured.latency.first_byte_ms == DEFAULT_FIRST_BYTE_MS else ''}; the "
         f"large fleet holds {buckets} lake buckets ({broken} breaking one control each, {buckets - broken} "
-        f"compliant), the small one only the logs bucket (what starting costs). {runs} alternating runs per tool "
+        f"compliant)"
+        + (", the small one only the logs bucket (what starting costs)" if (PROWLER, 1) in measured.runs else
+           " (the one-bucket fleet, what starting costs, was skipped: `--no-start-fleet`)")
+        + (f", and {', '.join(f'{n:,}' for n in measured.lake_only)} buckets for `lake audit` alone"
+           if measured.lake_only else "")
+        + f". {runs} alternating runs per tool "
         "and size, median, each a new process timed from start to exit. `lake audit --tag "
         f"{'='.join(LAKE_TAG)} --format json`; prowler {prowler_peer.VERSION} in its own virtualenv: "
         f"`prowler aws --service s3 --region {REGION} --output-formats json-ocsf` (all its S3 checks, JSON "
         "only). Both are pointed at the server by `AWS_ENDPOINT_URL` with fake credentials; their requests are "
-        "counted in their own process by the same botocore hook (every answer of the server, retries included).",
+        "counted in their own process by the same botocore hook (every answer of the server, retries included). "
+        f"The machine's 1-minute load average was {measured.load[0]:.1f} at the start and {measured.load[1]:.1f} at "
+        "the end (2 cores; a tool and the endpoint account for up to 2 of it).",
         "",
         *speed_lines(measured),
         "",
@@ -423,13 +482,21 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--buckets", type=int, default=200, help="lake buckets on the server, the logs bucket included")
+    parser.add_argument("--lake-only", type=int, nargs="*", default=[2000],
+                        help="fleet sizes audited by `lake audit` alone (none: skip)")
+    parser.add_argument("--first-byte-ms", type=float, default=30.0)
+    parser.add_argument("--no-start-fleet", dest="start_fleet", action="store_false",
+                        help="skip the one-bucket fleet (what starting costs each tool)")
+    parser.add_argument("--no-write", action="store_true", help="print the section, leave docs/benchmarks.md alone")
     args = parser.parse_args()
-    measured = measure(args.runs, (1, args.buckets))
+    sizes = (1, args.buckets) if args.start_fleet else (args.buckets,)
+    measured = measure(args.runs, sizes, tuple(args.lake_only), args.first_byte_ms)
     lines = report(measured, args.runs)
     print("\n".join(lines))
     if measured.failure:
         sys.exit(f"\n`lake audit` could not be measured, so docs/benchmarks.md was not written:\n{measured.failure}")
-    write_section("audit-speed", "\n".join(lines))
+    if not args.no_write:
+        write_section("audit-speed", "\n".join(lines))
 
 
 if __name__ == "__main__":

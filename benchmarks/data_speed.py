@@ -1,358 +1,367 @@
-"""Download many small objects and upload one large file: the data client against `aws s3 cp` and a
-naive sequential boto3 loop, on one moto server in the same run.
+"""Many small objects down, one large object up and down: the data client against `aws s3 cp`, s3fs
+and a naive boto3 loop, on the benchmarks' S3 endpoint (benchmarks/endpoint.py), at two latencies.
 
-The server holds the dev stack as planned (its bucket policies, the lake key); the raw zone bucket
-is seeded once (not timed) with N random objects under one prefix. Each run times every tool on
-each case, the tools' order rotating from run to run: the whole operation with time.perf_counter,
-for the CLI its process from start to exit (its start-up is part of what a user waits for, and is
-also timed alone with `aws --version`). Every run is checked afterwards (files, bytes and CRC32 of
-every downloaded file; the uploaded object's size and key): a run that did not transfer everything
-counts as failed, never as fast. After each upload the object's versions are deleted so the
-server's memory stays bounded.
+For each latency model a new endpoint (https, keep-alive, the first-byte delay on every request of
+every tool alike) is seeded once, not timed: ``--small`` sets of random objects under their own
+prefixes, and one random object of ``--big-mib`` MiB. Each run times every tool on every case, the
+tools' order rotating from run to run. Every tool runs as a child process so that its peak RSS is
+its own (``os.wait4``): ours, the naive loop and s3fs time the operation inside their process
+(imports excluded, session and client made inside the timed call); the CLI is timed from start to
+exit, and its start-up alone (`aws --version`) is reported. Every run is checked afterwards (names,
+sizes and CRC32 of every downloaded file; the uploaded object's size, KMS key and CRC32 read back):
+a run that did not transfer everything counts as failed, never as fast.
 
-    python -m benchmarks.data_speed [--runs 3] [--objects 1000] [--object-kib 64] [--big-mib 200] [--no-write]
+    python -m benchmarks.data_speed [--runs 3] [--latencies 30,100] [--small 1000x64,10000x4]
+        [--big-mib 200] [--naive-limit 250] [--no-write]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import random
-import resource
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
 import zlib
-from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from benchmarks import awscli_peer  # noqa: E402
-from benchmarks.machine import describe  # noqa: E402
-from benchmarks.results import write_section  # noqa: E402
+from benchmarks import awscli_peer, peer_venv  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 REGION = "us-east-1"
-BUCKET = "mlteam-dev-raw"
-SMALL_PREFIX = "bench/small/"
-BIG_KEY = "bench/big.bin"
+BUCKET = "lake-bench-raw"
+KEY_ARN = "arn:aws:kms:us-east-1:123456789012:key/0b7a4f8e-1d2c-4e5f-9a8b-7c6d5e4f3a2b"
+BIG_DOWN_KEY = "bench/big/big.bin"
+BIG_UP_KEY = "bench/up/big.bin"
 MiB = 1024 * 1024
-OURS, CLI, NAIVE = "lake data client", "aws s3 cp", "naive boto3 loop"
-TOOLS = (OURS, CLI, NAIVE)
-DOWNLOAD, UPLOAD = "download", "upload"
-TARGETS = ((CLI, 1.0, (DOWNLOAD, UPLOAD)), (NAIVE, 4.0, (DOWNLOAD,)))  # peer, min ratio, cases
-PROBE_REQUESTS, PROBE_THREADS = 400, 16  # how the server's ceiling is measured
+OURS, CLI, S3FS, NAIVE = "lake data client", "aws s3 cp", "s3fs", "naive boto3 loop"
+TOOLS = (OURS, CLI, S3FS, NAIVE)
+CONCURRENCY = {OURS: 32, CLI: 10, NAIVE: 1}  # requests in flight by default (s3fs: its batches, see below)
 FAKE_KEYS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing", "region_name": REGION}
+WORKER_TIMEOUT_SECONDS = 900  # every child is bounded
 
 
 @dataclass(frozen=True)
-class Lake:
-    """Where every tool is pointed: the server, the CA it trusts, the key the bucket policy demands."""
-
-    endpoint_url: str
-    ca_bundle: Path | None
-    key_arn: str
-    server_pid: int
-
-
-@dataclass(frozen=True)
-class Source:
-    """What was seeded, to check every run against: relative name -> (size, CRC32); the big file."""
-
-    small: dict[str, tuple[int, int]]
-    big: Path  # deleted with the run's temporary directory
-    big_size: int
+class SmallSet:
+    count: int
+    kib: int
 
     @property
-    def small_bytes(self) -> int:
-        return sum(size for size, _ in self.small.values())
+    def prefix(self) -> str:
+        return f"bench/small-{self.kib}k/"
+
+    @property
+    def case(self) -> str:
+        return f"{self.count:,} x {self.kib} KiB down"
 
 
 @dataclass(frozen=True)
 class Run:
     seconds: float
-    tool_cpu: float  # user + system seconds of the tool (its process, or the benchmark's own threads)
-    server_cpu: float  # user + system seconds the server spent meanwhile
-    problem: str | None = None  # why the run does not count (it failed or transferred too little)
+    objects: int  # objects the tool transferred (the naive loop: a prefix of the set)
+    rss_mb: float  # peak resident set of the tool's process, MB (10^6 bytes)
+    tool_cpu: float
+    server_cpu: float
+    problem: str | None = None
 
 
 @dataclass
-class Measured:
-    lake: Lake
-    source: Source
+class PerLatency:
+    first_byte_ms: float
+    probe: dict[int, float] = field(default_factory=dict)  # KiB -> GETs/s the endpoint answers
     runs: dict[tuple[str, str], list[Run]] = field(default_factory=dict)  # (case, tool) -> runs
     cli_startup: list[float] = field(default_factory=list)
-    load: list[float] = field(default_factory=list)  # 1-minute load average at the start and the end
-    server_rate: float = 0.0  # cheap requests per second the server answers at most
-    keep_alive: bool = True  # False when the server closes the connection after each response
+    load: list[float] = field(default_factory=list)
 
 
-# --- the server ---------------------------------------------------------------------------------
+# --- the workers: one child process per timed operation -----------------------------------------
+
+S3FS_WORKER = r'''
+import json, sys, time
+spec = json.loads(sys.argv[1])
+import s3fs
+started = time.perf_counter()
+fs = s3fs.S3FileSystem(key="testing", secret="testing", endpoint_url=spec["endpoint"],
+                       client_kwargs={"region_name": spec["region"], "verify": spec["ca"]},
+                       config_kwargs={"s3": {"addressing_style": "path"}},
+                       s3_additional_kwargs={"ServerSideEncryption": "aws:kms", "SSEKMSKeyId": spec["key_arn"]})
+if spec["op"] == "get-prefix":
+    fs.get(spec["bucket"] + "/" + spec["source"], spec["target"] + "/", recursive=True)
+elif spec["op"] == "get-object":
+    fs.get(spec["bucket"] + "/" + spec["source"], spec["target"])
+else:
+    fs.put(spec["source"], spec["bucket"] + "/" + spec["target"])
+print(json.dumps({"seconds": time.perf_counter() - started}))
+'''
 
 
-@contextmanager
-def lake_server() -> Iterator[Lake]:
-    """The policy-enforcing https sandbox with the dev stack applied: the lake's bucket policies
-    hold (https only, SSE-KMS with the lake key), as they would on S3."""
-    from lake.plan.render import plan_document
-    from lake.plan.runner import plan_stack
-    from lake.sandbox.apply import apply_plan
-    from lake.sandbox.server import MotoServer
-
-    document = plan_document(plan_stack(REPO, "dev"))
-    with MotoServer(secure=True) as server:
-        applied = apply_plan(document, server.endpoint_url, verify=server.ca_bundle)
-        key_arn = applied.substitutions[document["outputs"]["keyArn"]]
-        yield Lake(server.endpoint_url, server.ca_bundle, key_arn, server.process.pid)
-
-
-def process_cpu(pid: int) -> float:
-    """User + system seconds of process ``pid`` so far (the server: one process, many threads)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-# --- clients ------------------------------------------------------------------------------------
-
-
-def boto3_s3(lake: Lake, pool: int = 10):  # noqa: ANN201 - a botocore client
-    """A plain boto3 S3 client with boto3's defaults (a pool of 10 connections); path-style
-    addressing is what the test server needs (it has no per-bucket host names), not a tuning."""
+def worker(spec: dict) -> None:
+    """``--worker``: one operation of ours or the naive loop, in this (child) process."""
     import boto3
     from botocore.config import Config
 
-    config = Config(s3={"addressing_style": "path"}, max_pool_connections=pool)
-    return boto3.Session(**FAKE_KEYS).client("s3", endpoint_url=lake.endpoint_url, verify=_verify(lake), config=config)
-
-
-def lake_client(lake: Lake):  # noqa: ANN201 - a LakeClient
-    """Our client with its defaults (concurrency 32, 16 MiB parts)."""
-    import boto3
-
     from lake.data import Connection, LakeClient
 
-    connection = Connection(endpoint_url=lake.endpoint_url, verify=_verify(lake), region=REGION,
-                            session=boto3.Session(**FAKE_KEYS))
-    return LakeClient(BUCKET, lake.key_arn, connection)
+    started = time.perf_counter()
+    if spec["tool"] == OURS:
+        connection = Connection(endpoint_url=spec["endpoint"], verify=spec["ca"], region=REGION,
+                                session=boto3.Session(**FAKE_KEYS))
+        client = LakeClient(BUCKET, spec["key_arn"], connection)
+        if spec["op"] == "put":
+            client.upload(spec["target"], Path(spec["source"]))
+        else:
+            report = client.download(spec["source"], Path(spec["target"]))
+            if report.failed:
+                print(json.dumps({"problem": f"{len(report.failed)} failed: {report.failed[0]}"}))
+                return
+    else:  # the naive loop: boto3's defaults, one request after the other
+        s3 = boto3.Session(**FAKE_KEYS).client("s3", endpoint_url=spec["endpoint"], verify=spec["ca"],
+                                               config=Config(s3={"addressing_style": "path"}))
+        target = Path(spec["target"])
+        if spec["op"] == "get-prefix":
+            target.mkdir(parents=True, exist_ok=True)
+            done = 0
+            for page in s3.get_paginator("list_objects_v2").paginate(Bucket=BUCKET, Prefix=spec["source"]):
+                for item in page.get("Contents", []):
+                    if done >= spec["limit"]:
+                        break
+                    data = s3.get_object(Bucket=BUCKET, Key=item["Key"])["Body"].read()
+                    (target / item["Key"][len(spec["source"]):]).write_bytes(data)
+                    done += 1
+                if done >= spec["limit"]:
+                    break
+        elif spec["op"] == "get-object":
+            body = s3.get_object(Bucket=BUCKET, Key=spec["source"])["Body"]
+            with target.open("wb") as out:
+                for chunk in body.iter_chunks(1024 * 1024):
+                    out.write(chunk)
+        else:
+            with open(spec["source"], "rb") as body:
+                s3.put_object(Bucket=BUCKET, Key=spec["target"], Body=body,
+                              ServerSideEncryption="aws:kms", SSEKMSKeyId=spec["key_arn"])
+    print(json.dumps({"seconds": time.perf_counter() - started}))
 
 
-def _verify(lake: Lake) -> str | None:
-    return str(lake.ca_bundle) if lake.ca_bundle else None
+def run_child(command: list[str], env: dict[str, str] | None, server_pid: int, own_clock: bool,
+              usage_file: Path) -> Run:
+    """Run ``command`` under /usr/bin/time, for its own peak RSS and CPU (a child forked by this
+    process would inherit this process's high-water mark in ru_maxrss); ``own_clock``: the child prints
+    its own operation time (JSON, last line), else the process's wall time counts."""
+    from benchmarks.endpoint import process_tree_cpu
+
+    server_before = process_tree_cpu(server_pid)
+    started = time.perf_counter()
+    try:
+        done = subprocess.run(["/usr/bin/time", "-f", "%M %U %S", "-o", str(usage_file), *command], env=env,
+                              cwd=REPO, capture_output=True, text=True, timeout=WORKER_TIMEOUT_SECONDS)
+        returncode, out, err = done.returncode, done.stdout, done.stderr
+    except subprocess.TimeoutExpired:
+        returncode, out, err = -9, "", f"killed after {WORKER_TIMEOUT_SECONDS} s"
+    wall = time.perf_counter() - started
+    server_cpu = process_tree_cpu(server_pid) - server_before
+    try:
+        kib, user, system = usage_file.read_text().strip().splitlines()[-1].split()
+        rss, cpu = int(kib) * 1024 / 1e6, float(user) + float(system)
+    except (OSError, ValueError):
+        rss, cpu = float("nan"), float("nan")
+    if returncode != 0:
+        tail = " ".join((err or out).strip().splitlines()[-3:])[-300:]
+        return Run(wall, 0, rss, cpu, server_cpu, f"exit {returncode}: {tail}")
+    if not own_clock:
+        return Run(wall, 0, rss, cpu, server_cpu)
+    answer = json.loads(out.strip().splitlines()[-1])
+    return Run(answer.get("seconds", wall), 0, rss, cpu, server_cpu, answer.get("problem"))
 
 
 # --- seeding and checking -----------------------------------------------------------------------
 
 
-def seed(lake: Lake, workdir: Path, objects: int, object_kib: int, big_mib: int) -> Source:
-    """Random small objects uploaded under SMALL_PREFIX (with our client: SSE-KMS, as the policy
-    wants), and a random big file on disk. Not timed."""
-    rng = random.Random(20261121)
-    small_dir = workdir / "small"
-    small_dir.mkdir()
-    small = {}
-    for n in range(objects):
-        data = rng.randbytes(object_kib * 1024)
-        name = f"part-{n:05d}.bin"
-        (small_dir / name).write_bytes(data)
-        small[name] = (len(data), zlib.crc32(data))
-    lake_client(lake).upload(SMALL_PREFIX, small_dir)
-    shutil.rmtree(small_dir)
-    big = workdir / "big.bin"
+def seed(endpoint, workdir: Path, sets: list[SmallSet], big_mib: int) -> tuple[dict, Path, int]:  # noqa: ANN001
+    """Random small objects under each set's prefix and a random big object (our client, SSE-KMS),
+    and the big file on disk. Not timed. Returns {prefix: {name: (size, crc)}}, the file, its CRC."""
+    import boto3
+
+    from lake.data import Connection, LakeClient
+
+    s3 = endpoint.client()
+    s3.create_bucket(Bucket=BUCKET)
+    client = LakeClient(BUCKET, KEY_ARN, Connection(endpoint_url=endpoint.endpoint_url, verify=str(endpoint.ca_bundle),
+                                                    region=REGION, session=boto3.Session(**FAKE_KEYS)))
+    rng = random.Random(20261206)
+    expected = {}
+    for small in sets:
+        directory = workdir / f"seed-{small.kib}k"
+        directory.mkdir()
+        names = {}
+        for n in range(small.count):
+            data = rng.randbytes(small.kib * 1024)
+            name = f"part-{n:05d}.bin"
+            (directory / name).write_bytes(data)
+            names[name] = (len(data), zlib.crc32(data))
+        client.upload(small.prefix, directory)
+        shutil.rmtree(directory)
+        expected[small.prefix] = names
+    big, crc = workdir / "big.bin", 0
     with big.open("wb") as out:
         for _ in range(big_mib):
-            out.write(rng.randbytes(MiB))
-    return Source(small, big, big.stat().st_size)
+            chunk = rng.randbytes(MiB)
+            crc = zlib.crc32(chunk, crc)
+            out.write(chunk)
+    client.upload(BIG_DOWN_KEY, big)
+    return expected, big, crc
 
 
-def check_download(destination: Path, source: Source) -> str | None:
-    """None when ``destination`` holds exactly the seeded files with their CRC32; else what differs."""
+def files_under(destination: Path) -> dict[str, Path]:
     found = {p.relative_to(destination).as_posix(): p for p in destination.rglob("*") if p.is_file()}
-    missing, extra = set(source.small) - set(found), set(found) - set(source.small)
+    # a tool that copies the prefix's folder itself into the destination: look inside it
+    tops = {name.split("/", 1)[0] for name in found}
+    if len(tops) == 1 and all("/" in name for name in found):
+        top = tops.pop()
+        found = {name.split("/", 1)[1]: path for name, path in found.items() if name.startswith(top + "/")}
+    return found
+
+
+def check_small(destination: Path, expected: dict[str, tuple[int, int]]) -> str | None:
+    found = files_under(destination) if destination.exists() else {}
+    missing, extra = set(expected) - set(found), set(found) - set(expected)
     if missing or extra:
         return f"{len(found)} files, {len(missing)} missing, {len(extra)} unexpected"
-    wrong = [name for name, (size, crc) in source.small.items()
+    wrong = [name for name, (size, crc) in expected.items()
              if found[name].stat().st_size != size or zlib.crc32(found[name].read_bytes()) != crc]
-    got = sum(p.stat().st_size for p in found.values())
-    return f"{len(wrong)} files differ ({got} bytes)" if wrong else None
+    return f"{len(wrong)} files differ" if wrong else None
 
 
-def check_upload(s3, source: Source, key_arn: str) -> str | None:  # noqa: ANN001 - a botocore client
-    """None when BIG_KEY has the big file's size and the lake key; else what differs."""
-    head = s3.head_object(Bucket=BUCKET, Key=BIG_KEY)
-    if head["ContentLength"] != source.big_size:
-        return f"uploaded {head['ContentLength']} of {source.big_size} bytes"
-    if head.get("SSEKMSKeyId") != key_arn:
-        return f"encrypted with {head.get('SSEKMSKeyId')}, not the lake key"
-    return None
+def file_crc(path: Path) -> int:
+    crc = 0
+    with path.open("rb") as f:
+        for chunk in iter(lambda: f.read(4 * MiB), b""):
+            crc = zlib.crc32(chunk, crc)
+    return crc
 
 
-def delete_versions(s3, key: str) -> None:  # noqa: ANN001 - a botocore client
-    """Every version and delete marker of ``key``, and any unfinished multipart upload of it."""
-    listed = s3.list_object_versions(Bucket=BUCKET, Prefix=key)
-    for version in listed.get("Versions", []) + listed.get("DeleteMarkers", []):
-        s3.delete_object(Bucket=BUCKET, Key=version["Key"], VersionId=version["VersionId"])
-    for upload in s3.list_multipart_uploads(Bucket=BUCKET, Prefix=key).get("Uploads", []):
-        s3.abort_multipart_upload(Bucket=BUCKET, Key=upload["Key"], UploadId=upload["UploadId"])
+def check_big_down(path: Path, size: int, crc: int) -> str | None:
+    if not path.is_file():
+        return "no file"
+    if path.stat().st_size != size:
+        return f"{path.stat().st_size} of {size} bytes"
+    return None if file_crc(path) == crc else "CRC32 differs"
 
 
-def server_ceiling(lake: Lake, key: str) -> tuple[float, bool]:
-    """Requests per second the server answers at most (one cheap HeadObject, many threads at once),
-    and whether it keeps connections open: what no tool can beat, whatever its concurrency."""
-    s3 = boto3_s3(lake, pool=PROBE_THREADS)
-    started = time.perf_counter()
-    with ThreadPoolExecutor(PROBE_THREADS) as pool:
-        answers = list(pool.map(lambda _: s3.head_object(Bucket=BUCKET, Key=key), range(PROBE_REQUESTS)))
-    rate = PROBE_REQUESTS / (time.perf_counter() - started)
-    return rate, answers[-1]["ResponseMetadata"]["HTTPHeaders"].get("connection") != "close"
-
-
-# --- the tools ----------------------------------------------------------------------------------
-# Each in-process tool makes its own session and client inside the timed call: creating them is
-# part of the operation, as it is inside the CLI's process.
-
-
-def ours_download(lake: Lake, destination: Path) -> str | None:
-    report = lake_client(lake).download(SMALL_PREFIX, destination)
-    return f"{len(report.failed)} failed: {report.failed[0]}" if report.failed else None
-
-
-def ours_upload(lake: Lake, path: Path) -> str | None:
-    lake_client(lake).upload(BIG_KEY, path)
-    return None
-
-
-def naive_download(lake: Lake, destination: Path) -> str | None:
-    """List, then GET and write each object in turn: what a first script does."""
-    s3 = boto3_s3(lake)
-    destination.mkdir(parents=True)
-    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=BUCKET, Prefix=SMALL_PREFIX):
-        for item in page.get("Contents", []):
-            data = s3.get_object(Bucket=BUCKET, Key=item["Key"])["Body"].read()
-            (destination / item["Key"][len(SMALL_PREFIX):]).write_bytes(data)
-    return None
-
-
-def naive_upload(lake: Lake, path: Path) -> str | None:
-    """One PutObject of the whole file."""
-    with path.open("rb") as body:
-        boto3_s3(lake).put_object(Bucket=BUCKET, Key=BIG_KEY, Body=body,
-                                  ServerSideEncryption="aws:kms", SSEKMSKeyId=lake.key_arn)
-    return None
-
-
-class Cli:
-    """`aws s3 cp`, run as a new process per operation, pointed at the server with its defaults."""
-
-    def __init__(self, executable: Path, lake: Lake, workdir: Path) -> None:
-        self.executable = executable
-        self.env = awscli_peer.environment(workdir, REGION, lake.ca_bundle)
-
-    def download(self, lake: Lake, destination: Path) -> str | None:
-        return self._cp(lake, f"s3://{BUCKET}/{SMALL_PREFIX}", str(destination), "--recursive")
-
-    def upload(self, lake: Lake, path: Path) -> str | None:
-        return self._cp(lake, str(path), f"s3://{BUCKET}/{BIG_KEY}", "--sse", "aws:kms", "--sse-kms-key-id", lake.key_arn)
-
-    def startup(self) -> float:
-        started = time.perf_counter()
-        awscli_peer.run(self.executable, ["--version"], self.env)
-        return time.perf_counter() - started
-
-    def _cp(self, lake: Lake, *args: str) -> None:
-        awscli_peer.run(self.executable, ["s3", "cp", *args, "--endpoint-url", lake.endpoint_url], self.env)
-
-
-# --- measuring ----------------------------------------------------------------------------------
-
-
-def timed(operation: Callable[[], str | None], server_pid: int) -> Run:
-    """Wall time of ``operation``, the CPU the tool and the server spent; a raised error or a
-    reported problem makes the run a failed one."""
-    server_before, tool_before = process_cpu(server_pid), _own_cpu()
-    started = time.perf_counter()
+def check_big_up(s3, size: int, crc: int) -> str | None:  # noqa: ANN001 - a botocore client
+    """Size, SSE-KMS key and the CRC32 of the object read back; then the object is deleted."""
     try:
-        problem = operation()
-    except Exception as error:  # noqa: BLE001 - any failure of a tool is a failed run, reported
-        problem = f"{type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}"
-    seconds = time.perf_counter() - started
-    return Run(seconds, _own_cpu() - tool_before, process_cpu(server_pid) - server_before, problem)
+        head = s3.head_object(Bucket=BUCKET, Key=BIG_UP_KEY)
+        if head["ContentLength"] != size:
+            return f"uploaded {head['ContentLength']} of {size} bytes"
+        if head.get("SSEKMSKeyId") != KEY_ARN:
+            return f"encrypted with {head.get('SSEKMSKeyId')}, not the lake key"
+        got = 0
+        for chunk in s3.get_object(Bucket=BUCKET, Key=BIG_UP_KEY)["Body"].iter_chunks(4 * MiB):
+            got = zlib.crc32(chunk, got)
+        return None if got == crc else "CRC32 read back differs"
+    finally:
+        s3.delete_object(Bucket=BUCKET, Key=BIG_UP_KEY)
 
 
-def _own_cpu() -> float:
-    """This process's CPU (in-process tools) plus its finished children's (the CLI)."""
-    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+# --- one latency setting ------------------------------------------------------------------------
 
 
-def rotated(run: int) -> tuple[str, ...]:
-    """Run 0 starts with the first tool, run 1 with the second...: no tool always goes first."""
-    shift = run % len(TOOLS)
-    return TOOLS[shift:] + TOOLS[:shift]
+def measure_latency(first_byte_ms: float, runs: int, sets: list[SmallSet], big_mib: int, naive_limit: int,
+                    executables: dict[str, Path], workdir: Path) -> PerLatency:
+    from benchmarks.endpoint import Endpoint, LatencyModel
 
-
-Tool = Callable[[Lake, Path], str | None]
-
-
-def download_run(tool: Tool, lake: Lake, source: Source, destination: Path) -> Run:
-    """One timed download into a new directory, checked, then removed."""
-    done = _checked(timed(lambda: tool(lake, destination), lake.server_pid),
-                    lambda: check_download(destination, source))
-    shutil.rmtree(destination, ignore_errors=True)
-    return done
-
-
-def upload_run(tool: Tool, lake: Lake, source: Source, s3) -> Run:  # noqa: ANN001 - a botocore client
-    """One timed upload of the big file, checked, then every version of it deleted."""
-    done = _checked(timed(lambda: tool(lake, source.big), lake.server_pid),
-                    lambda: check_upload(s3, source, lake.key_arn))
-    delete_versions(s3, BIG_KEY)
-    return done
-
-
-def measure(runs: int, objects: int, object_kib: int, big_mib: int) -> Measured:
-    executable = awscli_peer.ensure_installed()
-    with lake_server() as lake, tempfile.TemporaryDirectory(prefix="data-speed-") as tmp:
-        workdir = Path(tmp)
+    measured = PerLatency(first_byte_ms, load=[os.getloadavg()[0]])
+    with Endpoint(LatencyModel(first_byte_ms)) as endpoint:
         started = time.perf_counter()
-        source = seed(lake, workdir, objects, object_kib, big_mib)
-        print(f"seeded {objects} x {object_kib} KiB and a {big_mib} MiB file in "
-              f"{time.perf_counter() - started:.1f} s", flush=True)
-        cli, s3 = Cli(executable, lake, workdir), boto3_s3(lake)
-        downloads = {OURS: ours_download, CLI: cli.download, NAIVE: naive_download}
-        uploads = {OURS: ours_upload, CLI: cli.upload, NAIVE: naive_upload}
-        measured = Measured(lake, source, load=[os.getloadavg()[0]])
+        expected, big, big_crc = seed(endpoint, workdir, sets, big_mib)
+        big_size = big.stat().st_size
+        print(f"{first_byte_ms:g} ms: seeded in {time.perf_counter() - started:.1f} s", flush=True)
+        for kib in sorted({s.kib for s in sets}):
+            measured.probe[kib] = endpoint.probe(kib, seconds=3.0).rate
+            print(f"{first_byte_ms:g} ms: endpoint answers {measured.probe[kib]:.0f} {kib} KiB GETs/s", flush=True)
+        s3 = endpoint.client()
+        ca = str(endpoint.ca_bundle)
+        common = {"endpoint": endpoint.endpoint_url, "ca": ca, "key_arn": KEY_ARN, "region": REGION, "bucket": BUCKET}
+        cli_env = awscli_peer.environment(workdir, REGION, endpoint.ca_bundle)
+        py_env = {**os.environ, "PYTHONPATH": str(REPO)}
+        s3fs_script = workdir / "s3fs_worker.py"
+        s3fs_script.write_text(S3FS_WORKER)
+        usage = workdir / "usage.txt"
+
+        def launch(tool: str, op: str, source: str, target: str, limit: int) -> Run:
+            spec = {**common, "tool": tool, "op": op, "source": source, "target": target, "limit": limit}
+            if tool == CLI:
+                if op == "put":
+                    args = [source, f"s3://{BUCKET}/{target}", "--sse", "aws:kms", "--sse-kms-key-id", KEY_ARN]
+                elif op == "get-prefix":
+                    args = [f"s3://{BUCKET}/{source}", target, "--recursive"]
+                else:
+                    args = [f"s3://{BUCKET}/{source}", target]
+                command = [str(executables[CLI]), "s3", "cp", *args, "--endpoint-url", endpoint.endpoint_url,
+                           "--only-show-errors"]
+                return run_child(command, cli_env, endpoint.pid, False, usage)
+            if tool == S3FS:
+                return run_child([str(executables[S3FS]), str(s3fs_script), json.dumps(spec)], None, endpoint.pid, True,
+                                 usage)
+            return run_child([sys.executable, "-m", "benchmarks.data_speed", "--worker", json.dumps(spec)],
+                             py_env, endpoint.pid, True, usage)
+
+        def checked(run: Run, check: Callable[[], str | None], objects: int) -> Run:
+            if run.problem is None:
+                try:
+                    problem = check()
+                except Exception as error:  # noqa: BLE001 - an unreadable result is a failed run
+                    problem = f"check failed: {type(error).__name__}: {error}"
+            else:
+                problem = run.problem
+            return Run(run.seconds, objects, run.rss_mb, run.tool_cpu, run.server_cpu, problem)
+
         for run in range(runs):
-            measured.cli_startup.append(cli.startup())
-            for tool in rotated(run):
-                destination = workdir / f"download-{run}-{TOOLS.index(tool)}"
-                _record(measured, run, runs, DOWNLOAD, tool, download_run(downloads[tool], lake, source, destination))
-            for tool in rotated(run):
-                _record(measured, run, runs, UPLOAD, tool, upload_run(uploads[tool], lake, source, s3))
-        measured.load.append(os.getloadavg()[0])
-        measured.server_rate, measured.keep_alive = server_ceiling(lake, SMALL_PREFIX + min(source.small))
+            start = time.perf_counter()
+            done = subprocess.run([str(executables[CLI]), "--version"], env=cli_env, capture_output=True)
+            measured.cli_startup.append(time.perf_counter() - start)
+            order = TOOLS[run % len(TOOLS):] + TOOLS[:run % len(TOOLS)]
+            for small in sets:
+                names = expected[small.prefix]
+                for tool in order:
+                    limit = naive_limit if tool == NAIVE else len(names)
+                    wanted = dict(sorted(names.items())[:limit])
+                    target = workdir / f"down-{run}"
+                    result = checked(launch(tool, "get-prefix", small.prefix, str(target), limit),
+                                     lambda: check_small(target, wanted), len(wanted))
+                    shutil.rmtree(target, ignore_errors=True)
+                    _record(measured, small.case, tool, result, run, runs)
+            for tool in order:
+                target = workdir / f"big-down-{run}"
+                target.mkdir()
+                path = target / "big.bin"
+                source = "bench/big/" if tool == OURS else BIG_DOWN_KEY  # ours downloads a prefix
+                result = checked(launch(tool, "get-prefix" if tool == OURS else "get-object", source,
+                                        str(target if tool == OURS else path), 1),
+                                 lambda: check_big_down(path, big_size, big_crc), 1)
+                shutil.rmtree(target, ignore_errors=True)
+                _record(measured, f"{big_mib} MiB down", tool, result, run, runs)
+            for tool in order:
+                result = checked(launch(tool, "put", str(big), BIG_UP_KEY, 1),
+                                 lambda: check_big_up(s3, big_size, big_crc), 1)
+                _record(measured, f"{big_mib} MiB up", tool, result, run, runs)
+        big.unlink()
+    measured.load.append(os.getloadavg()[0])
     return measured
 
 
-def _checked(done: Run, check: Callable[[], str | None]) -> Run:
-    """``done``, failed when the check after it finds the transfer incomplete or wrong."""
-    if done.problem:
-        return done
-    try:
-        problem = check()
-    except Exception as error:  # noqa: BLE001 - an unreadable result is a failed run
-        problem = f"check failed: {type(error).__name__}: {error}"
-    return Run(done.seconds, done.tool_cpu, done.server_cpu, problem) if problem else done
-
-
-def _record(measured: Measured, run: int, runs: int, case: str, tool: str, done: Run) -> None:
+def _record(measured: PerLatency, case: str, tool: str, done: Run, run: int, runs: int) -> None:
     measured.runs.setdefault((case, tool), []).append(done)
-    outcome = f"FAILED ({done.problem})" if done.problem else f"{done.seconds:.2f} s"
-    print(f"run {run + 1}/{runs} {case} {tool}: {outcome}", flush=True)
+    outcome = f"FAILED ({done.problem})" if done.problem else f"{done.seconds:.2f} s, {done.rss_mb:.0f} MB"
+    print(f"{measured.first_byte_ms:g} ms, run {run + 1}/{runs}, {case}, {tool}: {outcome}", flush=True)
 
 
 # --- reporting ----------------------------------------------------------------------------------
@@ -362,175 +371,248 @@ def good(runs: list[Run]) -> list[Run]:
     return [r for r in runs if r.problem is None]
 
 
-def median_seconds(measured: Measured, case: str, tool: str) -> float | None:
-    runs = good(measured.runs.get((case, tool), []))
-    return statistics.median(r.seconds for r in runs) if runs else None
+def rate_of(runs: list[Run]) -> float | None:
+    """Median objects per second of the complete runs."""
+    ok = good(runs)
+    return statistics.median(r.objects / r.seconds for r in ok) if ok else None
 
 
-def case_bytes(measured: Measured, case: str) -> int:
-    return measured.source.small_bytes if case == DOWNLOAD else measured.source.big_size
+def seconds_of(runs: list[Run]) -> float | None:
+    ok = good(runs)
+    return statistics.median(r.seconds for r in ok) if ok else None
 
 
-def table_lines(measured: Measured) -> list[str]:
+def case_bytes(case: str, sets: list[SmallSet], big_mib: int, objects: int) -> int:
+    for small in sets:
+        if case == small.case:
+            return objects * small.kib * 1024
+    return big_mib * MiB
+
+
+def table_lines(measured: PerLatency, sets: list[SmallSet], big_mib: int) -> list[str]:
     rows = []
     for (case, tool), runs in measured.runs.items():
         ok = good(runs)
         if not ok:
-            rows.append(f"| {case} | {tool} | failed | | | | | | | 0 of {len(runs)} |")
+            rows.append(f"| {case} | {tool} | failed | | | | | | | | 0 of {len(runs)} |")
             continue
         seconds = [r.seconds for r in ok]
         median = statistics.median(seconds)
-        objects = f"{len(measured.source.small) / median:.0f}" if case == DOWNLOAD else ""
+        objects = ok[0].objects
+        label = tool
+        if tool == NAIVE and objects < _set_size(case, sets, objects):
+            label = f"{tool} (first {objects:,} objects)"
+        rate = statistics.median(r.objects / r.seconds for r in ok)
+        small = any(case == s.case for s in sets)
+        bound = ""
+        if small and tool in CONCURRENCY:
+            ceiling = CONCURRENCY[tool] / (measured.first_byte_ms / 1000)
+            bound = f"{rate / ceiling:.0%} of {ceiling:,.0f}"
         rows.append(
-            f"| {case} | {tool} | **{median:.2f}** | {min(seconds):.2f} | {max(seconds):.2f} | "
-            f"**{case_bytes(measured, case) / MiB / median:.1f}** | {objects} | "
+            f"| {case} | {label} | **{median:.2f}** | {min(seconds):.2f}-{max(seconds):.2f} | "
+            f"{case_bytes(case, sets, big_mib, objects) / MiB / median:.1f} | {f'{rate:,.0f}' if small else ''} | "
+            f"{bound} | {statistics.median(r.rss_mb for r in ok):.0f} ({max(r.rss_mb for r in ok):.0f}) | "
             f"{statistics.median(r.tool_cpu for r in ok):.2f} | {statistics.median(r.server_cpu for r in ok):.2f} | "
             f"{len(ok)} of {len(runs)} |")
     return [
-        "| case | tool | median (s) | min (s) | max (s) | MiB/s (median) | objects/s | CPU of the tool (s) | "
-        "CPU of the server (s) | runs complete |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "| case | tool | median (s) | min-max (s) | MiB/s | objects/s | of its concurrency bound | peak RSS, "
+        "median (max), MB | CPU of the tool (s) | CPU of the endpoint (s) | runs complete |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
         *rows,
     ]
 
 
-def verdict_lines(measured: Measured) -> list[str]:
-    """Per target: ours against the peer on the median, PASS or MISSED with the numbers."""
+def _set_size(case: str, sets: list[SmallSet], default: int) -> int:
+    return next((s.count for s in sets if s.case == case), default)
+
+
+def judged(measured: PerLatency, case: str, kib: int | None, fastest_rate: float | None) -> str:
+    """The endpoint-bound rule for ``case``: the endpoint's probed rate against the fastest tool's."""
+    from benchmarks.endpoint import verdict
+
+    if kib is None or fastest_rate is None or kib not in measured.probe:
+        return ""
+    return verdict(measured.probe[kib], fastest_rate)
+
+
+def target_lines(measured: PerLatency, sets: list[SmallSet], big_mib: int, primary: bool) -> list[str]:
     lines = []
-    for peer, target, cases in TARGETS:
-        for case in cases:
-            ours, theirs = median_seconds(measured, case, OURS), median_seconds(measured, case, peer)
-            failed = [r.problem for r in measured.runs[case, OURS] if r.problem]
-            if ours is None or failed:
-                lines.append(f"- {case}, ours vs {peer} (target >= {target:g}x): **MISSED**: our client failed "
-                             f"{len(failed)} of {len(measured.runs[case, OURS])} runs ({failed[0]}).")
-            elif theirs is None:
-                lines.append(f"- {case}, ours vs {peer} (target >= {target:g}x): not judged, {peer} failed every run "
-                             f"({measured.runs[case, peer][0].problem}).")
-            else:
-                ratio = theirs / ours
-                lines.append(f"- {case}, ours vs {peer}: **{ratio:.2f}x** the throughput ({ours:.2f} s against "
-                             f"{theirs:.2f} s; target >= {target:g}x): **{'PASS' if ratio >= target else 'MISSED'}**."
-                             + context(measured, case, peer, target))
+    word = lambda ok: "met" if ok else "**MISSED**"  # noqa: E731
+    for small in sets:
+        runs = {tool: measured.runs.get((small.case, tool), []) for tool in TOOLS}
+        rates = {tool: rate_of(r) for tool, r in runs.items()}
+        fastest = max((r for r in rates.values() if r), default=None)
+        rule = judged(measured, small.case, small.kib, fastest)
+        ours = rates[OURS]
+        if ours is None:
+            lines.append(f"- {small.case}: our client failed every run ({runs[OURS][0].problem}): **MISSED**.")
+            continue
+        bound = CONCURRENCY[OURS] / (measured.first_byte_ms / 1000)
+        cpu = statistics.median(r.tool_cpu / r.objects for r in good(runs[OURS]))
+        parts = [f"- {small.case}: ours {ours:,.0f} objects/s, **{ours / bound:.0%}** of the concurrency bound "
+                 f"({CONCURRENCY[OURS]} / {measured.first_byte_ms:g} ms = {bound:,.0f}/s)"
+                 + (f" (target >= 80%: {word(ours >= 0.8 * bound)}{cpu_reason(cpu, ours, bound)})" if primary else "")]
+        cli_s = seconds_of(runs[CLI])
+        if rates[CLI]:
+            startup = statistics.median(measured.cli_startup)
+            without = rates[CLI] * cli_s / (cli_s - startup) if cli_s and cli_s > 1.2 * startup else None
+            cli_cpu = statistics.median(r.tool_cpu / r.objects for r in good(runs[CLI]))
+            why = (f"; the CLI spent {cli_cpu * 1000:.1f} ms of CPU per object, ours {cpu * 1000:.1f} ms: with ours "
+                   "bound by its CPU, the ratio is about theirs" if ours < 2 * rates[CLI] else "")
+            parts.append(f"**{ours / rates[CLI]:.1f}x** the AWS CLI" + (f" (target >= 2x: {word(ours >= 2 * rates[CLI])}"
+                                                                         f"{why})" if primary else "")
+                         + (f"; {ours / without:.1f}x without the CLI's start-up" if without else ""))
+        if rates[S3FS]:
+            parts.append(f"{ours / rates[S3FS]:.1f}x s3fs")
+        if rates[NAIVE]:
+            parts.append(f"**{ours / rates[NAIVE]:.1f}x** the naive loop (objects/s)"
+                         + (f" (target >= 10x: {word(ours >= 10 * rates[NAIVE])})" if primary else ""))
+        lines.append(", ".join(parts) + (f". Rule: {rule}." if rule else "."))
+    for case in (f"{big_mib} MiB down", f"{big_mib} MiB up"):
+        runs = {tool: measured.runs.get((case, tool), []) for tool in TOOLS}
+        secs = {tool: seconds_of(r) for tool, r in runs.items()}
+        ours = secs[OURS]
+        ok = good(runs[OURS])
+        if ours is None:
+            lines.append(f"- {case}: our client failed every run ({runs[OURS][0].problem}): **MISSED**.")
+            continue
+        rss = max(r.rss_mb for r in ok)
+        text = f"- {case}: ours {ours:.2f} s"
+        if secs[CLI]:
+            text += f", **{secs[CLI] / ours:.2f}x** the AWS CLI's throughput" + (
+                f" (target >= 1x: {word(secs[CLI] >= ours)})" if primary else "")
+        if secs[S3FS]:
+            text += f", {secs[S3FS] / ours:.2f}x s3fs's"
+        text += f"; our peak RSS {rss:.0f} MB (target < 200 MB: {word(rss < 200)})."
+        lines.append(text)
     return lines
 
 
-def context(measured: Measured, case: str, peer: str, target: float) -> str:
-    """What qualifies a verdict: a target the measured CPU rules out, or runs whose ranges overlap."""
-    ours, theirs = good(measured.runs[case, OURS]), good(measured.runs[case, peer])
-    server = statistics.median(r.server_cpu for r in ours)
-    tool = statistics.median(r.tool_cpu for r in ours)
-    floor = max(server, (server + tool) / (os.cpu_count() or 1))  # the server: one process, mostly one GIL
-    needed = statistics.median(r.seconds for r in theirs) / target
-    if floor > needed:
-        return (f" Out of reach here for these requests: answering them cost the server {server:.2f} s of CPU and "
-                f"ours {tool:.2f} s (medians), at least {floor:.2f} s of wall time on {os.cpu_count()} cores "
-                f"(the server mostly under one GIL), more than the {needed:.2f} s the target allows.")
-    if min(r.seconds for r in ours) <= max(r.seconds for r in theirs) and \
-            min(r.seconds for r in theirs) <= max(r.seconds for r in ours):
-        return " The two tools' min-max ranges overlap: the difference is within this machine's run-to-run spread."
-    return ""
-
-
-def failure_lines(measured: Measured) -> list[str]:
-    return [f"- Failed run: {case}, {tool}: {r.problem}"
-            for (case, tool), runs in measured.runs.items() for r in runs if r.problem]
+def cpu_reason(cpu_per_object: float, rate: float, bound: float) -> str:
+    """Why a rate stays under 80% of the concurrency bound, when the tool's own CPU explains it."""
+    if rate >= 0.8 * bound or not cpu_per_object:
+        return ""
+    ceiling = 1 / cpu_per_object
+    return (f"; measured reason: CPU, not waiting: our process spent {cpu_per_object * 1000:.1f} ms of CPU per object "
+            f"(user + system over the objects, median), which allows at most {ceiling:,.0f} objects/s on one fully "
+            f"available core (boto3's request handling runs under one GIL), and the bound needs at most "
+            f"{1000 / (0.8 * bound):.2f} ms; ours ran at {rate / ceiling:.0%} of that ceiling")
 
 
 def versions_line() -> str:
     import boto3
     import botocore
     import s3transfer
-    from moto import __version__ as moto_version
 
+    s3fs_python = peer_venv.VENVS / "s3fs" / "bin" / "python"
+    s3fs = subprocess.run([str(s3fs_python), "-c", "import s3fs, aiobotocore, botocore; "
+                           "print(s3fs.__version__, aiobotocore.__version__, botocore.__version__)"],
+                          capture_output=True, text=True).stdout.split()
     return (f"Versions: ours and the naive loop boto3 {boto3.__version__}, botocore {botocore.__version__}, "
-            f"s3transfer {s3transfer.__version__}; {awscli_peer.versions()} in its own virtualenv; "
-            f"moto {moto_version}.")
+            f"s3transfer {s3transfer.__version__}; {awscli_peer.versions()}; s3fs {s3fs[0]} (aiobotocore {s3fs[1]}, "
+            f"botocore {s3fs[2]}); the peers each in their own virtualenv from their hashed locks.")
 
 
-def bounds_lines(measured: Measured) -> list[str]:
-    """What limits every tool here, from what the run measured, and the server's known costs."""
-    objects = len(measured.source.small)
-    requests = objects + -(-objects // 1000)  # a GET per object, a ListObjectsV2 page per 1,000
-    connection = ("keeps connections open" if measured.keep_alive else
-                  "closes the connection after every response (werkzeug's development server has no keep-alive), "
-                  "so every request of every tool pays a new TCP connection and TLS handshake, which S3 would not "
-                  "ask for")
-    return [
-        "What bounds these figures:",
-        f"- The server is one Python process (moto behind the lake's policy gate, one GIL) on the same "
-        f"{os.cpu_count()} cores as the tool under test; its CPU per run is in the table. It {connection}.",
-        f"- The server answers at most {measured.server_rate:.0f} requests/s ({PROBE_REQUESTS} HeadObject on "
-        f"{PROBE_THREADS} threads, after the runs): the download's {requests} requests need at least "
-        f"{requests / measured.server_rate:.1f} s of it, whatever a tool's concurrency. Loopback has no network "
-        "latency, so concurrency pays here only as far as the server and the tools' own CPU allow; against S3, "
-        "where each request waits on the network, requests in flight would count for more.",
-        "- Server costs found by profiling moto 5.2.5 while writing this benchmark: it decodes an aws-chunked "
-        "request body (what botocore streams over https) by concatenating bytes, quadratic in the number of "
-        "chunks, which bounds the naive single PutObject of the whole file; and a multipart upload with a "
-        "FULL_OBJECT CRC32 (ours) makes its CompleteMultipartUpload copy the assembled object once more and "
-        "checksum it, on one thread, after the last part (S3 combines the parts' CRCs instead).",
-        f"- The machine is shared: its 1-minute load average was {measured.load[0]:.1f} when the runs began and "
-        f"{measured.load[-1]:.1f} when they ended; the benchmark itself (a tool and the server) accounts for up to "
-        f"2 of it, anything more competed with it for the {os.cpu_count()} cores.",
-    ]
+def report(results: list[PerLatency], runs: int, sets: list[SmallSet], big_mib: int, naive_limit: int,
+           note: str) -> list[str]:
+    from benchmarks.endpoint import DEFAULT_FIRST_BYTE_MS, HEADROOM, LATENCY_SOURCE
+    from benchmarks.machine import describe
 
-
-def report(measured: Measured, runs: int, object_kib: int) -> list[str]:
-    source, lake = measured.source, measured.lake
-    startup = measured.cli_startup
-    transport = "https, its self-signed CA trusted by every tool" if lake.ca_bundle else "plain http"
-    return [
-        "## Data transfer against the AWS CLI (`benchmarks/data_speed.py`)",
+    lines = [
+        "## Data transfer against the AWS CLI, s3fs and a naive loop (`python -m benchmarks.data_speed`)",
         "",
         f"Machine and date: {describe()}. {versions_line()}",
         "",
-        f"Method: one sandbox server on 127.0.0.1 for the whole run, {transport}: moto behind the gate that "
-        "enforces the lake's bucket policies (`MotoServer(secure=True)`), the dev stack applied to it, so every "
-        "tool must use https and send SSE-KMS with the lake key. "
-        f"`{BUCKET}` seeded once, not timed, with {len(source.small)} random "
-        f"objects of {object_kib} KiB under `{SMALL_PREFIX}` (SSE-KMS with the lake key, CRC32), and a "
-        f"{source.big_size // MiB} MiB random file on disk. {runs} runs; in each, every tool does both "
-        "cases, in an order rotating from run to run; median, min and max of the complete runs. Each operation is "
-        "timed as a whole with `time.perf_counter`: ours and the naive loop in this process, making their boto3 "
-        "session and client inside the timed call; the CLI as a new process from start to exit. Every run is "
-        "checked after timing: file names, sizes and CRC32 of every downloaded file; the uploaded object's size "
-        "and KMS key (HeadObject); a run that did not transfer everything is failed. The uploaded object's "
-        "versions are deleted after each upload (not timed).",
+        "Method: the benchmarks' S3 endpoint (benchmarks/endpoint_server.py, see its sections below: asyncio, "
+        "https with its self-signed CA trusted by every tool, keep-alive, SigV4 checked, in memory), a new one per "
+        "latency model, each request of every tool delayed alike: the first byte of each response leaves no sooner "
+        f"than the model's delay after the request's last byte ({DEFAULT_FIRST_BYTE_MS:g} ms by default, the "
+        f"\"tens of milliseconds\" of [AWS's guidance]({LATENCY_SOURCE}); 100 ms as a slower setting), no bandwidth "
+        "cap. Seeded once per endpoint, not timed: "
+        + ", ".join(f"{s.count:,} random objects of {s.kib} KiB under `{s.prefix}`" for s in sets)
+        + f", and one {big_mib} MiB random object (SSE-KMS, CRC32); the {big_mib} MiB file on disk. "
+        f"{runs} runs per latency; in each, every tool does every case, the tools' order rotating from run to run; "
+        "median and min-max of the complete runs. Each tool runs as a child process, its peak RSS read from "
+        "`os.wait4` (ru_maxrss); ours, s3fs and the naive loop time the operation inside their process (imports "
+        "excluded; session and client made inside the timed call), the CLI is timed from start to exit (start-up "
+        "included, also given alone). Checked after every run: the names, sizes and CRC32 of every downloaded file; "
+        "the uploaded object's size, its SSE-KMS key (HeadObject) and its CRC32 read back; a run that did not "
+        "transfer everything is failed, never fast.",
         "",
-        f"- {OURS}: `LakeClient(...).download(\"{SMALL_PREFIX}\", dir)` and `.upload(\"{BIG_KEY}\", file)` with "
-        "its defaults: 32 concurrent requests, multipart above 16 MiB in 16 MiB parts, a full-object CRC32, "
-        "SSE-KMS with the lake key.",
-        f"- {CLI}: `aws s3 cp s3://{BUCKET}/{SMALL_PREFIX} dir --recursive` and `aws s3 cp file "
-        f"s3://{BUCKET}/{BIG_KEY} --sse aws:kms --sse-kms-key-id <key ARN>`, with `--endpoint-url`, fake "
-        f"credentials, path-style addressing and otherwise its defaults ({awscli_peer.DEFAULTS}). Its start-up "
-        f"alone (`aws --version`): median {statistics.median(startup):.2f} s (min {min(startup):.2f}, max "
-        f"{max(startup):.2f}), included in its times.",
+        f"- {OURS}: `LakeClient(bucket, key_arn, Connection(...)).download(prefix, dir)` and `.upload(key, file)` "
+        "with its defaults (32 requests in flight, multipart from 16 MiB in 16 MiB parts, a full-object CRC32, "
+        "SSE-KMS with the lake key); the large object is downloaded as the one object of its prefix.",
+        f"- {CLI}: `aws s3 cp s3://bucket/prefix/ dir --recursive`, `aws s3 cp s3://bucket/key file` and `aws s3 cp "
+        "file s3://bucket/key --sse aws:kms --sse-kms-key-id <ARN>`, `--endpoint-url`, fake credentials, path-style "
+        f"addressing, otherwise its defaults ({awscli_peer.DEFAULTS}).",
+        f"- {S3FS}: `S3FileSystem(endpoint_url=..., s3_additional_kwargs={{SSE-KMS with the lake key}})`, "
+        "`fs.get(\"bucket/prefix/\", \"dir/\", recursive=True)`, `fs.get(\"bucket/key\", file)`, "
+        "`fs.put(file, \"bucket/key\")`, otherwise its defaults.",
         f"- {NAIVE}: one boto3 client with boto3's defaults; ListObjectsV2 pages, then for each key "
-        "`get_object(...)[\"Body\"].read()` and a file write, one after the other; the upload is one `put_object` "
-        "of the open file with SSE-KMS.",
+        "`get_object(...)[\"Body\"].read()` and a file write, one after the other; the large object: one "
+        "`get_object` streamed to the file in 1 MiB chunks, one `put_object` of the open file with SSE-KMS. "
+        f"On the small sets it downloads only the first {naive_limit:,} objects of each (its time is one request "
+        "after the other, so linear in the count; compared on objects per second).",
         "",
-        *table_lines(measured),
-        "",
-        *verdict_lines(measured),
-        *failure_lines(measured),
-        "",
-        *bounds_lines(measured),
+        f"Concurrency bound: a tool with C requests in flight against a delay of L per request cannot exceed C / L "
+        f"requests per second; ours keeps {CONCURRENCY[OURS]} in flight, the CLI {CONCURRENCY[CLI]}, the naive loop "
+        f"1. The endpoint rule: a small-object result counts only where the endpoint, probed in the same run "
+        f"(`Endpoint.probe()`, wrk, presigned GETs of the same size, 256 connections), answered at least "
+        f"{HEADROOM:g}x the fastest tool's objects per second.",
     ]
+    if note:
+        lines += ["", note]
+    for position, measured in enumerate(results):
+        lines += [
+            "",
+            f"### {measured.first_byte_ms:g} ms to first byte"
+            + (" (the default: targets judged here)" if measured.first_byte_ms == DEFAULT_FIRST_BYTE_MS else ""),
+            "",
+            "Endpoint capacity in this run: "
+            + ", ".join(f"{kib} KiB GETs {rate:,.0f}/s" for kib, rate in sorted(measured.probe.items(), reverse=True))
+            + f". AWS CLI start-up alone: median {statistics.median(measured.cli_startup):.2f} s "
+            f"({min(measured.cli_startup):.2f}-{max(measured.cli_startup):.2f}). 1-minute load average "
+            f"{measured.load[0]:.1f} at the start, {measured.load[-1]:.1f} at the end (2 cores; the tool and the "
+            "endpoint account for up to 2).",
+            "",
+            *table_lines(measured, sets, big_mib),
+            "",
+            *target_lines(measured, sets, big_mib, measured.first_byte_ms == DEFAULT_FIRST_BYTE_MS),
+            *[f"- Failed run: {case}, {tool}: {r.problem}" for (case, tool), runs_ in measured.runs.items()
+              for r in runs_ if r.problem],
+        ]
+    return lines
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--objects", type=int, default=1000)
-    parser.add_argument("--object-kib", type=int, default=64)
+    parser.add_argument("--latencies", default="30,100", help="first-byte delays in ms, comma-separated")
+    parser.add_argument("--small", default="1000x64,10000x4", help="COUNTxKIB sets of small objects, comma-separated")
     parser.add_argument("--big-mib", type=int, default=200)
+    parser.add_argument("--naive-limit", type=int, default=250, help="objects the naive loop downloads per small set")
+    parser.add_argument("--note", default="", help="a paragraph added to the report (e.g. why sizes were reduced)")
+    parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--no-write", action="store_true", help="print the section, leave docs/benchmarks.md alone")
     args = parser.parse_args()
-    measured = measure(args.runs, args.objects, args.object_kib, args.big_mib)
-    lines = report(measured, args.runs, args.object_kib)
+    if args.worker:
+        worker(json.loads(args.worker))
+        return
+    sets = [SmallSet(*(int(n) for n in item.split("x"))) for item in args.small.split(",")]
+    executables = {CLI: awscli_peer.ensure_installed(),
+                   S3FS: peer_venv.ensure_tool("s3fs", "python", "once")}
+    results = []
+    with tempfile.TemporaryDirectory(prefix="data-speed-") as tmp:
+        for latency in (float(x) for x in args.latencies.split(",")):
+            workdir = Path(tmp) / f"{latency:g}ms"
+            workdir.mkdir()
+            results.append(measure_latency(latency, args.runs, sets, args.big_mib, args.naive_limit, executables,
+                                           workdir))
+    lines = report(results, args.runs, sets, args.big_mib, args.naive_limit, args.note)
     print("\n".join(lines))
     if not args.no_write:
+        from benchmarks.results import write_section
+
         write_section("data-speed", "\n".join(lines))
 
 
