@@ -149,6 +149,27 @@ class _BoundedLoader(*_PARSER, Composer, SafeConstructor, Resolver):  # type: ig
         finally:
             self._depth -= 1
 
+    def construct_object(self, node: Node, deep: bool = False) -> Any:
+        """SafeConstructor's, but a scalar its tag cannot read (``!!float abc``, ``!!bool maybe``,
+        ``!!int ''``, ``2020-13-45``, an integer of 5,000 digits) is a ConstructorError at its line:
+        PyYAML lets the ValueError, KeyError or IndexError of the conversion escape."""
+        try:
+            return SafeConstructor.construct_object(self, node, deep)
+        except yaml.YAMLError:
+            raise
+        except (ValueError, TypeError, KeyError, IndexError, AttributeError, OverflowError) as error:
+            raise _unreadable(node, error) from None
+
+
+def _unreadable(node: Node, error: Exception) -> yaml.constructor.ConstructorError:
+    tag = node.tag.replace("tag:yaml.org,2002:", "!!")
+    value = node.value if isinstance(node.value, str) else ""
+    shown = json.dumps(value if len(value) <= 40 else value[:40] + "...")
+    reason = f" ({error})" if tag == "!!timestamp" and isinstance(error, ValueError) else ""
+    if "digits" in str(error):  # int(): over sys.get_int_max_str_digits() (4300) digits
+        reason = f" ({len(value)} characters: too many digits)"
+    return yaml.constructor.ConstructorError(None, None, f"cannot read {shown} as {tag}{reason}", node.start_mark)
+
 
 def load_yaml(text: str, config_key: Callable[[str], str] | None = None) -> Any:
     """The value of the single YAML document ``text`` (None if empty), SafeLoader's types.

@@ -203,7 +203,11 @@ def _yaml_problem(error: yaml.YAMLError) -> ConfigProblem:
     """Position and reason only: PyYAML's full text repeats the position with a code excerpt."""
     mark = getattr(error, "problem_mark", None)
     where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-    return ConfigProblem(where, f"invalid YAML: {getattr(error, 'problem', None) or error}")
+    if isinstance(error, yaml.reader.ReaderError) and isinstance(error.character, int):
+        # No mark, and a str() of two lines ('in "<unicode string>", position 7'): one line.
+        return ConfigProblem("", f"invalid YAML: character #x{error.character:04x} at offset {error.position}: "
+                                 f"{error.reason}")
+    return ConfigProblem(where, f"invalid YAML: {getattr(error, 'problem', None) or ' '.join(str(error).split())}")
 
 
 def _config_section(source: str, document: Mapping[str, Any]) -> dict[str, Any]:

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from lake.errors import InputError
-from lake.inputs import bucket_name, check_file_sizes, check_keys
+from lake.inputs import bucket_name, check_file_sizes, check_keys, shown
 from lake.inputs import key_arn as check_key_arn
 from lake.progress import Transfer
 from policies.adapters.live.selection import SelectionError, load_outputs
@@ -71,7 +71,7 @@ class LakeClient:
         zones = found.get("zoneBuckets") or {}
         if zone not in zones:
             raise UsageError(f"zone {zone!r} is not in the stack outputs' zoneBuckets "
-                             f"(zones: {', '.join(sorted(zones)) or 'none'})")
+                             f"(zones: {', '.join(shown(zone) for zone in sorted(zones)) or 'none'})")
         bucket = zones[zone]
         name = bucket["name"] if isinstance(bucket, Mapping) else str(bucket)
         return cls(name, key_arn or found.get("keyArn"), Connection(**connection))

@@ -338,6 +338,9 @@ def load_identity_policy(path: Path) -> dict[str, Any]:
                             f"an identity policy is one JSON object: {POLICY_EXAMPLE}") from None
     except _DocumentError as error:
         raise QuestionError(f"{option}: {error}", f"an identity policy is one JSON object: {POLICY_EXAMPLE}") from None
+    except ValueError as error:  # a number of thousands of digits: over int()'s limit (4300 digits)
+        raise QuestionError(f"{option}: not JSON Python reads: {str(error).split(';')[0]}",
+                            f"an identity policy is one JSON object: {POLICY_EXAMPLE}") from None
     problems = validate_policy(document, "identity")
     if problems:
         more = f"{len(problems) - 1} more problem(s) after this one; " if len(problems) > 1 else ""

@@ -91,7 +91,7 @@ def parse_policy(value: Any) -> Any:
         return value
     try:
         document = json.loads(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, RecursionError):  # RecursionError: thousands of nested brackets
         return {"Statement": []}  # unreadable: rules see a policy that grants and denies nothing
     return document if isinstance(document, dict) else {"Statement": []}
 

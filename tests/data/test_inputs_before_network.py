@@ -416,7 +416,10 @@ def test_json_nested_64_deep_passes_and_65_does_not(tmp_path: Path) -> None:
 
 def test_the_dev_plan_is_a_plan(tmp_path: Path) -> None:
     path = tmp_path / "plan.json"
-    path.write_text(json.dumps({"formatVersion": 1, "resources": [], "environment": {}, "outputs": {}}))
+    # The least the plan adapter reads (lake_from_plan): plan_file refuses a plan it cannot read.
+    path.write_text(json.dumps({"formatVersion": 1, "resources": [], "outputs": {},
+                                "environment": {"accountId": "123456789012", "region": "us-east-1", "partition": "aws"},
+                                "settings": {"production": False, "administrators": []}}))
     assert inputs.plan_file(str(path)).path == path
 
 
