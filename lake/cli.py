@@ -8,6 +8,7 @@ place, ``main``: a command returns 0 or 1 for its verdict and raises for everyth
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import os
 import platform
@@ -52,8 +53,15 @@ exit codes (every command):
 
 def _account_id(value: str) -> str:
     if not re.fullmatch(r"[0-9]{12}", value):  # \d would take any script's digits
-        raise argparse.ArgumentTypeError(f"'{value}' is not a 12-digit AWS account id")
+        raise argparse.ArgumentTypeError(f"{value!r} is not a 12-digit AWS account id")  # repr: one line
     return value
+
+
+def _images(value: str) -> int:
+    """1 to 1000 in ASCII digits (int() would take '١٢' and ' 12'; choices=range would list all 1000)."""
+    if not (value.isascii() and value.isdigit() and 1 <= int(value) <= 1000):
+        raise argparse.ArgumentTypeError(f"{value!r} is not a number from 1 to 1000")
+    return int(value)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -99,7 +107,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--project-dir", type=Path, default=Path("."), help="folder of Pulumi.yaml (default: .)")
     demo.add_argument("--workdir", type=Path, help="keep the dataset, outputs and downloads here (default: a "
                       "temporary folder, removed at the end)")
-    demo.add_argument("--images", type=int, default=12, choices=range(1, 1001), metavar="N",
+    demo.add_argument("--images", type=_images, default=12, metavar="N",
                       help="images in the synthetic dataset, 1 to 1000 (default: 12)")
     add_sandbox_parser(commands)
     _accept_debug(parser)
@@ -199,12 +207,20 @@ def _render(args: argparse.Namespace, plan, document: dict, findings: list, matr
     return f"{text}\n{render_findings_text(findings)}{matrix}"
 
 
+def _plan_inputs(args: argparse.Namespace) -> list[Path]:
+    """The files `lake plan` reads: the project's, every stack config beside it, --config-file."""
+    project = args.project_dir
+    found = [project / "Pulumi.yaml", project / "__main__.py", *project.glob("Pulumi.*.yaml")]
+    return found + ([args.config_file] if args.config_file else [])
+
+
 def _plan(args: argparse.Namespace) -> int:
     from policies.access.matrix import access_matrix, crawler_reach
     from policies.adapters.plan import lake_from_plan
     from policies.evaluate import blocking, evaluate
 
-    with open_output(args.output) as output:  # a path it cannot write is refused before the work
+    # A path it cannot write, or one of the files it reads, is refused before the work.
+    with open_output(args.output, inputs=_plan_inputs(args)) as output:
         plan, document = _load(args)
         findings, matrices, reach = [], [], {}
         if not args.no_audit:
@@ -319,6 +335,13 @@ def entry() -> int:
     interruption after the work is done cannot turn a finished run into a death by SIGINT."""
     code = main()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if code == EXIT_INTERRUPTED:
+        # CPython ends with SIGINT, whatever the exit code, once a KeyboardInterrupt has escaped any
+        # nested PyRun_* call (an extension module interrupted while it was imported): seen under load
+        # as status -2 after "interrupted". Every clean-up has run by now (finally blocks): leave.
+        _flush(sys.stdout)
+        _flush(sys.stderr)
+        os._exit(code)
     return code
 
 
@@ -331,6 +354,7 @@ def run_command(argv: list[str] | None = None) -> int:
         parser = build_parser()
         args = parser.parse_args(words)
         debug = args.debug
+        _refuse_empty_values(parser, args)
         reject_invalid(args)  # option values checked at parse time (lake/inputs.py), before any work
         if args.command == "plan" and args.no_audit and args.format in ("markdown", "sarif"):
             # Those formats exist to report findings: without the audit they would claim a clean lake.
@@ -343,6 +367,23 @@ def run_command(argv: list[str] | None = None) -> int:
         return EXIT_BROKEN_PIPE
     except Exception as error:  # noqa: BLE001 - the one place an exception becomes an exit code
         return _failed(error, debug, words)
+
+
+def _refuse_empty_values(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """Python 3.11's argparse reads `--stack=--` as the value [] (it drops the '--' as if it
+    separated options from arguments, and calls no type= check): no option of lake takes a list
+    of nothing, so it is the usage error it would be without the value."""
+    parsers = [parser]
+    while parsers:
+        for action in parsers.pop()._actions:  # noqa: SLF001 - argparse lists its actions nowhere else
+            if isinstance(action, argparse._SubParsersAction):  # noqa: SLF001 - the command given only:
+                chosen = action.choices.get(getattr(args, action.dest, None))  # dests recur between them
+                parsers += [chosen] if chosen is not None else []
+            elif action.option_strings and action.nargs in (None, "?"):
+                value = getattr(args, action.dest, None)
+                values = value if isinstance(action, argparse._AppendAction) else [value]  # noqa: SLF001
+                if isinstance(values, list) and any(item == [] for item in values):
+                    parser.error(f"argument {'/'.join(action.option_strings)}: expected one argument")
 
 
 def _classes(names: tuple[str, ...]) -> tuple[type[BaseException], ...]:
@@ -363,6 +404,14 @@ def _failed(error: Exception, debug: bool, words: list[str]) -> int:
     if isinstance(error, _classes(FAILURE_ERRORS)):
         _report(error)
         return EXIT_NO
+    if isinstance(error, OSError) and error.errno == errno.ENAMETOOLONG:
+        # A path given on the command line with a name longer than the file system takes: the
+        # checks of every path option (Path.exists(), is_dir()...) raise it rather than say no.
+        from lake.inputs import shown
+
+        print(f"error: {shown(str(error.filename))}: {error.strerror}", file=sys.stderr)
+        print("hint: a file or folder name is at most 255 bytes: check the path given", file=sys.stderr)
+        return EXIT_USAGE
     if isinstance(error, ProgramError):
         cause = error.__cause__
         if cause is None or cause.__traceback__ is None:  # sys.exit: no traceback to show
@@ -401,8 +450,8 @@ def _report(error: BaseException, *hints: str) -> None:
     for line in text.splitlines() or [type(error).__name__]:
         print(f"error: {line}", file=sys.stderr)
     for line in (hint, *hints):
-        if line:
-            print(f"hint: {line}", file=sys.stderr)
+        for part in line.splitlines():  # a hint quoting a value with a line break stays hint: lines
+            print(f"hint: {part}", file=sys.stderr)
 
 
 def _traceback_hint(written: Path | str, what: str) -> str:

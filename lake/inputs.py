@@ -54,6 +54,12 @@ MAX_OBJECT_SIZE = MAX_PARTS * MAX_PART_SIZE  # 48.8 TiB: the "maximum object siz
 DATA_CONCURRENCY = 32  # `lake data` requests in flight by default
 MAX_CONCURRENCY = 256
 REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-[0-9]+", re.ASCII)
+# An organisation-wide audit (`lake audit --accounts/--organization`): IAM's and STS's own patterns.
+ACCOUNT_ID = re.compile(r"[0-9]{12}", re.ASCII)  # not \d, which takes any script's digits
+ROLE_NAME = re.compile(r"[A-Za-z0-9_+=,.@-]{1,64}", re.ASCII)  # IAM RoleName: [\w+=,.@-]+, 1 to 64
+EXTERNAL_ID = re.compile(r"[A-Za-z0-9_+=,.@:/-]{2,1224}", re.ASCII)  # STS ExternalId: [\w+=,.@:/-]*, 2 to 1,224
+DEFAULT_ACCOUNT_CONCURRENCY = 4  # accounts audited at once
+MAX_ACCOUNT_CONCURRENCY = 32
 KEY_ARN = re.compile(r"arn:aws(-[a-z]+)*:kms:[a-z]{2}(-[a-z]+)+-[0-9]+:[0-9]{12}:key/[A-Za-z0-9-]{1,128}", re.ASCII)
 TAG_KEY_CHARS, TAG_VALUE_CHARS = 128, 256
 
@@ -213,6 +219,58 @@ def region(text: str, option: str = "--region") -> str:
     return text
 
 
+def _items(text: str, option: str, what: str) -> list[str]:
+    """A comma-separated list (spaces around items ignored), every item present."""
+    items = [item.strip() for item in text.split(",")]
+    if not text.strip() or any(not item for item in items):
+        raise InputError(f"{option} {shown(text)}: an empty item; give {what} separated by commas, no empty one")
+    return items
+
+
+def account_ids(text: str, option: str = "--accounts") -> tuple[str, ...]:
+    """AWS account ids, exactly 12 ASCII digits each (leading zeros kept), each once."""
+    ids = _items(text, option, "12-digit account ids")
+    for item in ids:
+        if not ACCOUNT_ID.fullmatch(item):
+            raise InputError(f"{option} {shown(item)}: not an AWS account id",
+                             "account ids are exactly 12 digits (0-9), leading zeros included, e.g. 012345678901")
+    return tuple(dict.fromkeys(ids))
+
+
+def regions(text: str, option: str = "--regions") -> tuple[str, ...]:
+    """AWS region names, each once, in the order given."""
+    names = _items(text, option, "region names")
+    for name in names:
+        region(name, option)
+    return tuple(dict.fromkeys(names))
+
+
+def role_name(text: str, option: str = "--role-name") -> str:
+    """An IAM role name (the audit assumes arn:aws:iam::ACCOUNT:role/NAME): 1 to 64 ASCII letters,
+    digits and +=,.@_- (IAM User Guide: IAM object quotas and names)."""
+    if not ROLE_NAME.fullmatch(text):
+        bad = next((c for c in text if not (c.isascii() and (c.isalnum() or c in "_+=,.@-"))), None)
+        if bad is None:
+            problem = f"{len(text)} characters, not 1 to 64"
+        else:
+            hint = " (give the role's name, not its ARN or path)" if bad in ":/" else ""
+            problem = f"{bad!r} is not allowed{hint}"
+        raise InputError(f"{option} {shown(text)}: not an IAM role name: {problem}",
+                         "role names are 1 to 64 ASCII letters, digits and + = , . @ _ - (the role must exist "
+                         "under that name in every audited account)")
+    return text
+
+
+def external_id(text: str, option: str = "--external-id") -> str:
+    """The ExternalId the audit role's trust policy requires (sts:ExternalId)."""
+    if not EXTERNAL_ID.fullmatch(text):
+        bad = next((c for c in text if not (c.isascii() and (c.isalnum() or c in "_+=,.@:/-"))), None)
+        problem = f"{bad!r} is not allowed" if bad is not None else f"{len(text)} characters, not 2 to 1,224"
+        raise InputError(f"{option}: not an STS external id: {problem}",
+                         "external ids are 2 to 1,224 ASCII letters, digits and + = , . @ : / _ -")
+    return text
+
+
 def profile(text: str, option: str = "--profile") -> str:
     """A named profile of the AWS config or credentials file (read locally, as boto3 would)."""
     import botocore.session
@@ -230,7 +288,7 @@ def profile(text: str, option: str = "--profile") -> str:
     listed = ", ".join(sorted(known)[:10]) + (", ..." if len(known) > 10 else "")
     raise InputError(f"{option} {shown(text)}: no such profile in {files}",
                      f"profiles there: {listed}" if known else
-                     f"create it with: aws configure --profile {text} (or use --region and the AWS_* variables)")
+                     f"create it with: aws configure --profile {shown(text)} (or use --region and the AWS_* variables)")
 
 
 def environment_profile() -> None:
@@ -258,6 +316,14 @@ def concurrency(text: str, option: str = "--concurrency") -> int:
         raise InputError(f"{option} {value}: give 1 to {MAX_CONCURRENCY} requests in flight",
                          "each request in flight holds a thread and a connection, and S3 serves about 3,500 writes "
                          "or 5,500 reads per second per prefix: more only adds throttling")
+    return value
+
+
+def account_concurrency(text: str, option: str = "--account-concurrency") -> int:
+    value = _whole(text, option)
+    if not 1 <= value <= MAX_ACCOUNT_CONCURRENCY:
+        raise InputError(f"{option} {value}: give 1 to {MAX_ACCOUNT_CONCURRENCY} accounts audited at once",
+                         "each account audited at once has its own --concurrency reads in flight")
     return value
 
 
@@ -474,7 +540,7 @@ def stack_outputs(text: str, option: str = "--stack-outputs") -> JsonFile:
     for where, bucket in named.items():
         name = bucket.get("name") if isinstance(bucket, dict) else bucket
         if not isinstance(name, str) or _bucket_name_problem(name):
-            raise InputError(f"{option} {shown(text)}: {where} is not a valid S3 bucket name ({shown(str(name))})",
+            raise InputError(f"{option} {shown(text)}: {shown(where)} is not a valid S3 bucket name ({shown(str(name))})",
                              remedy)
     if "keyArn" in outputs and not (isinstance(outputs["keyArn"], str) and KEY_ARN.fullmatch(outputs["keyArn"])):
         raise InputError(f"{option} {shown(text)}: keyArn is not a full KMS key ARN", remedy)
@@ -497,4 +563,11 @@ def plan_file(text: str, option: str = "--against-plan") -> JsonFile:
                          f"{PLAN_FORMAT_VERSION}", f"{remedy}, with this version of lake")
     if not isinstance(plan["resources"], list) or not isinstance(plan["environment"], dict):
         raise InputError(f"{where}: not a plan document (resources or environment malformed)", remedy)
+    try:  # what the audit makes of it once the account is read: a plan it cannot use is refused now
+        from policies.adapters.plan import lake_from_plan
+
+        lake_from_plan(plan)
+    except (KeyError, IndexError, TypeError, ValueError, AttributeError, RecursionError) as error:
+        missing = f"no {error.args[0]!r}" if isinstance(error, KeyError) and error.args else one_line(error)
+        raise InputError(f"{where}: not a plan document lake can read ({one_line(missing)[:160]})", remedy) from None
     return loaded

@@ -16,7 +16,7 @@ import os
 import stat
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TextIO
@@ -70,16 +70,19 @@ def _new_file_mode() -> int:
 
 
 @contextmanager
-def open_output(path: Path | None, option: str = "--output") -> Iterator[Output]:
-    """``with open_output(args.output) as output: <work>; output.write(text)``.
+def open_output(path: Path | None, option: str = "--output", inputs: Iterable[Path] = ()) -> Iterator[Output]:
+    """``with open_output(args.output, inputs=[...]) as output: <work>; output.write(text)``.
 
-    Raises InputError on entry, before the work, when ``path`` cannot be written. The file is
+    Raises InputError on entry, before the work, when ``path`` cannot be written or is one of the
+    command's ``inputs`` (a report written over the stack config would destroy it). The file is
     replaced only if the block ends normally after ``write``; otherwise nothing changes on disk.
     """
     if path is None:
         yield Output(sys.stdout)
         return
     target = Path(os.path.realpath(path)) if path.is_symlink() else path
+    if any(_same_file(target, source) for source in inputs):
+        raise _refused(option, path, "is an input of this command", "write the output to another file")
     if target.is_dir():
         raise _refused(option, path, "is a folder", f"{option} names the file to write (created or replaced)")
     folder = _folder_of(option, path, target)
@@ -111,6 +114,13 @@ def open_output(path: Path | None, option: str = "--output") -> Iterator[Output]
             os.replace(temporary, target)
     finally:
         temporary.unlink(missing_ok=True)
+
+
+def _same_file(one: Path, other: Path) -> bool:
+    try:
+        return os.path.samefile(one, other)
+    except OSError:  # either does not exist (yet): the same path is the same file
+        return os.path.realpath(one) == os.path.realpath(other)
 
 
 def check_folder(path: Path, option: str) -> None:

@@ -42,6 +42,14 @@ class Finding:
     message: str
     # URN (plan, preview) or ARN (live) of the resource, for reports and the policy pack.
     ref: str | None = None
+    # Where a live audit of several accounts found it (`lake audit --accounts`); None otherwise.
+    account: str | None = None
+    region: str | None = None
+
+    @property
+    def where(self) -> str:
+        """The resource, after its account and region when the audit spans several."""
+        return self.resource if self.account is None else f"{self.account}/{self.region} {self.resource}"
 
 
 # A verdict about one resource: its status and the sentence that explains it.

@@ -453,3 +453,32 @@ def test_an_exception_that_follows_ctrl_c_is_reported_as_the_interruption(monkey
     assert cli.main(["plan"]) == 130
     assert capsys.readouterr().err == "interrupted\n"
     assert not list(crashes.iterdir())  # no crash file either
+
+
+@pytest.mark.parametrize("name", ["Pulumi.dev.yaml", "Pulumi.prod.yaml", "Pulumi.yaml", "__main__.py"])
+def test_plan_output_onto_one_of_its_inputs_is_refused_before_the_work(tmp_path, capsys, name):
+    for source in ("Pulumi.yaml", "Pulumi.dev.yaml", "Pulumi.prod.yaml", "__main__.py"):
+        shutil.copy(REPO / source, tmp_path / source)
+    before = (tmp_path / name).read_bytes()
+    assert main(["plan", "--project-dir", str(tmp_path), "--output", str(tmp_path / name)]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        f"error: --output {tmp_path / name}: is an input of this command", "hint: write the output to another file"]
+    assert (tmp_path / name).read_bytes() == before
+
+
+def test_plan_output_onto_its_config_file_is_refused(tmp_path, capsys):
+    config = tmp_path / "stack.yaml"
+    shutil.copy(REPO / "Pulumi.dev.yaml", config)
+    assert main(["plan", "--config-file", str(config), "--output", str(config)]) == 2
+    assert capsys.readouterr().err.startswith(f"error: --output {config}: is an input of this command\n")
+
+
+def test_audit_output_onto_its_plan_is_refused_before_any_request(tmp_path, capsys):
+    plan = tmp_path / "plan.json"
+    assert main(["plan", "--format", "json", "--output", str(plan)]) == 0
+    before = plan.read_bytes()
+    assert main(["audit", "--tag", "lake=mlteam", "--against-plan", str(plan), "--output", str(plan),
+                 "--region", "us-east-1", "--endpoint-url", "http://127.0.0.1:1"]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        f"error: --output {plan}: is an input of this command", "hint: write the output to another file"]
+    assert plan.read_bytes() == before

@@ -53,7 +53,15 @@ def findings_section(findings: list[Finding]) -> list[str]:
         f"{tally['not_applicable']} not applicable, over {len(results)} rules.",
     ]
     open_findings = [(r, f) for r in results for f in r.with_status(Status.FAIL, Status.UNKNOWN)]
-    if open_findings:
+    located = any(f.account is not None for f in findings)  # an audit of several accounts: say where
+    if open_findings and located:
+        lines += ["", "| | Severity | Rule | Account | Region | Resource | Finding |", "|---|---|---|---|---|---|---|"]
+        lines += [
+            f"| {ICONS[f.status]} | {r.rule.severity.value} | {r.rule.id} {cell(r.rule.title)} "
+            f"| {f.account or ''} | {f.region or ''} | `{f.resource}` | {cell(f.message)} |"
+            for r, f in open_findings
+        ]
+    elif open_findings:
         lines += ["", "| | Severity | Rule | Resource | Finding |", "|---|---|---|---|---|"]
         lines += [
             f"| {ICONS[f.status]} | {r.rule.severity.value} | {r.rule.id} {cell(r.rule.title)} "

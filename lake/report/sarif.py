@@ -44,21 +44,26 @@ def _descriptor(rule: Rule) -> dict[str, Any]:
 
 
 def _result(rule: Rule, index: int, finding: Finding, artifact: str) -> dict[str, Any]:
-    fingerprint = hashlib.sha256(f"{finding.rule_id}|{finding.resource}".encode()).hexdigest()
+    # An audit of several accounts: the same resource name ("lake") in two accounts is two alerts.
+    located = "" if finding.account is None else f"|{finding.account}|{finding.region}"
+    fingerprint = hashlib.sha256(f"{finding.rule_id}|{finding.resource}{located}".encode()).hexdigest()
     logical = {"name": finding.resource, "kind": "resource"}
     if finding.ref:
         logical["fullyQualifiedName"] = finding.ref
-    return {
+    result = {
         "ruleId": rule.id,
         "ruleIndex": index,
         "level": _level(rule, finding),
-        "message": {"text": f"{finding.resource}: {finding.message}"},
+        "message": {"text": f"{finding.where}: {finding.message}"},
         "locations": [{
             "physicalLocation": {"artifactLocation": {"uri": artifact}, "region": {"startLine": 1}},
             "logicalLocations": [logical],
         }],
         "partialFingerprints": {"lakeFinding/v1": fingerprint},
     }
+    if finding.account is not None:
+        result["properties"] = {"account": finding.account, "region": finding.region}
+    return result
 
 
 def render_sarif(findings: list[Finding], stack: str, artifact: str, automation: str = "lake-plan") -> dict[str, Any]:

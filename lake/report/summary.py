@@ -63,4 +63,6 @@ def finding_entry(finding: Finding) -> dict[str, object]:
         "resource": finding.resource,
         "ref": finding.ref,
         "message": finding.message,
+        # An audit of several accounts (docs/audit-format.md): where; absent from every other report.
+        **({"account": finding.account, "region": finding.region} if finding.account is not None else {}),
     }

@@ -39,14 +39,14 @@ def _group_lines(group: list[RuleResult]) -> list[str]:
         if result.status in (Status.FAIL, Status.UNKNOWN):
             lines += fit(f"  {LABELS[result.status]:<8}{result.rule.id:<8}{result.rule.title}", DETAIL)
             for f in result.with_status(Status.FAIL, Status.UNKNOWN):
-                lines += fit(f"{DETAIL}{f.resource}: {f.message}", DETAIL + "  ")
+                lines += fit(f"{DETAIL}{f.where}: {f.message}", DETAIL + "  ")
     passing = [r.rule.id for r in group if r.status is Status.PASS]
     if passing:
         lines += fit_items(f"  {LABELS[Status.PASS]:<8}", passing, ", ", DETAIL)
     for result in group:
         if result.status is Status.NOT_APPLICABLE and result.findings:
             reason = result.findings[0]
-            lines += fit(f"  {LABELS[Status.NOT_APPLICABLE]:<8}{result.rule.id:<8}{reason.resource}: {reason.message}",
+            lines += fit(f"  {LABELS[Status.NOT_APPLICABLE]:<8}{result.rule.id:<8}{reason.where}: {reason.message}",
                          DETAIL + "        ")
         elif result.status is Status.NOT_APPLICABLE:
             lines += fit(f"  {LABELS[Status.NOT_APPLICABLE]:<8}{result.rule.id:<8}{result.rule.title}", DETAIL)

@@ -61,8 +61,11 @@ class _Pool:
         self._executor.shutdown()
 
 
-def read_lake(target: Target, selection: Selection, progress: Any = None) -> LiveRead:
-    """The live lake; ``progress`` is a tqdm-like bar (``total``, ``update``) or None."""
+def read_lake(target: Target, selection: Selection, progress: Any = None, empty_ok: bool = False) -> LiveRead:
+    """The live lake; ``progress`` is a tqdm-like bar (``total``, ``update``) or None.
+    ``empty_ok``: when no bucket is chosen (and the selection could be read), stop there, with a
+    lake of no bucket, instead of reading the account-wide settings (an organisation's audit
+    asks every account and region; most hold no lake)."""
     clients, reader = _connect(target), Reader()
     identity = _identity(clients)
     reader.calls["GetCallerIdentity"] += 1
@@ -70,8 +73,11 @@ def read_lake(target: Target, selection: Selection, progress: Any = None) -> Liv
     region = clients.region
     pool = _Pool(target.concurrency, progress)
     try:
-        lake = _read(pool, clients, reader, choose(selection, reader, clients), (account, partition, region),
-                     selection.outputs or {})
+        chosen = choose(selection, reader, clients)
+        if empty_ok and not chosen and not reader.unverified:
+            lake = Lake(source="live", account_id=account, region=region, partition=partition)
+        else:
+            lake = _read(pool, clients, reader, chosen, (account, partition, region), selection.outputs or {})
     finally:
         pool.close()
     return LiveRead(replace(lake, unverified=tuple(reader.unverified)), reader.calls, clients.requests)

@@ -30,6 +30,9 @@ class Selection:
     outputs: dict[str, Any] | None = None  # `pulumi stack output --json`
     tag: tuple[str, str] | None = None
     prefix: str | None = None
+    # An audit of several regions: only the buckets located in this one (ListBuckets with
+    # BucketRegion, one call), so that each bucket is read once, with its own region's resources.
+    region: str | None = None
 
     @property
     def empty(self) -> bool:
@@ -97,4 +100,15 @@ def choose(selection: Selection, reader: Reader, clients: Any) -> list[Chosen]:
     for item in chosen:
         known = merged.get(item.name)
         merged[item.name] = item if known is None else Chosen(item.name, known.zone or item.zone, known.tags or item.tags)
+    if selection.region is not None and merged:
+        here = in_region(reader, clients("s3"), selection.region)
+        merged = {name: item for name, item in merged.items() if name in here}
     return sorted(merged.values(), key=lambda c: c.name)  # reports in a stable order
+
+
+def in_region(reader: Reader, s3: Any, region: str) -> set[str]:
+    """The names of this account's buckets in ``region``; none when the listing fails (the
+    failure is recorded: LAKE.11 says the selection could not be read)."""
+    found = reader.read(s3, Call("ListBuckets", "list_buckets", {"BucketRegion": region}, pages="Buckets"),
+                        ("lake", "", "buckets"), lambda r: r["Buckets"])
+    return {b["Name"] for b in found} if isinstance(found, list) else set()
