@@ -56,6 +56,9 @@ def main(argv=None):
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except OSError as error:  # the file system said no (permissions, full disk): one line, no traceback
+        print(f"error: {error.filename or args.venv}: {error.strerror or error}", file=sys.stderr)
+        return 2
     print(f"installed {count} locked packages and secure-datalake into {args.venv} "
           f"in {time.monotonic() - started:.0f} s")
     return 0
@@ -82,6 +85,8 @@ def check_fresh(locks):
 
 def install(venv_dir, locks):
     created = not os.path.exists(os.path.join(venv_dir, "bin", "python"))
+    if os.path.exists(venv_dir) and not os.path.isdir(venv_dir):
+        raise InstallError(f"--venv {venv_dir}: is a file, not a folder", "pass --venv DIR naming a folder")
     if created and os.path.exists(venv_dir) and os.listdir(venv_dir):
         raise InstallError(f"{venv_dir} exists and is not a virtualenv", "remove it or pass --venv DIR")
     try:

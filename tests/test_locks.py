@@ -188,3 +188,12 @@ def tiny_wheel(folder: Path, requires: str = "") -> Path:
                          "Tag: py3-none-any\n")
         archive.writestr("tiny_package-1.0.dist-info/RECORD", "")
     return path
+
+
+def test_install_refuses_a_venv_path_that_is_a_file(tmp_path, capsys):
+    target = tmp_path / "a-file"
+    target.write_text("not a virtualenv")
+    assert install.main(["--venv", str(target)]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        f"error: --venv {target}: is a file, not a folder", "hint: pass --venv DIR naming a folder"]
+    assert target.read_text() == "not a virtualenv"
