@@ -12,15 +12,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
 from lake import inputs
-from lake.errors import InputError
+from lake.errors import EXIT_NO as EXIT_FINDINGS, EXIT_OK, InputError
 from lake.inputs import argument
 
-EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 FORMATS = ("text", "json", "markdown", "sarif")
 
 

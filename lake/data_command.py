@@ -13,11 +13,11 @@ import sys
 from typing import Any
 
 from lake import inputs
+from lake.errors import EXIT_NO as EXIT_FAILED, EXIT_OK
 from lake.inputs import argument
 from lake.progress import Transfer
 from lake.terminal import counted
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 MiB = 1024 * 1024
 READ_FORMATS = ("bytes", "text", "json", "csv")
 
