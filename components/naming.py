@@ -18,8 +18,8 @@ RESERVED_ZONE_NAMES = (LOGS_SUFFIX, QUERY_RESULTS_SUFFIX)
 # Matched whole (fullmatch: "$" would let a final line break through); ASCII digits only.
 _ALLOWED = re.compile(r"[a-z0-9][a-z0-9.-]*[a-z0-9]")
 _IP_ADDRESS = re.compile(r"[0-9]{1,3}(\.[0-9]{1,3}){3}")
-_RESERVED_PREFIXES = ("xn--", "sthree-", "amzn-s3-demo-")
-_RESERVED_SUFFIXES = ("-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3")
+RESERVED_BUCKET_PREFIXES = ("xn--", "sthree-", "amzn-s3-demo-")
+RESERVED_BUCKET_SUFFIXES = ("-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3")
 
 
 def zone_bucket_name(lake: str, stack: str, zone: str) -> str:
@@ -68,12 +68,12 @@ def bucket_name_problems(name: str) -> list[str]:
         problems.append(f"bucket name {name!r} is formatted as an IP address")
     problems += [
         f"bucket name {name!r} starts with the reserved prefix '{p}'"
-        for p in _RESERVED_PREFIXES
+        for p in RESERVED_BUCKET_PREFIXES
         if name.startswith(p)
     ]
     problems += [
         f"bucket name {name!r} ends with the reserved suffix '{s}'"
-        for s in _RESERVED_SUFFIXES
+        for s in RESERVED_BUCKET_SUFFIXES
         if name.endswith(s)
     ]
     return problems

@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from components.naming import RESERVED_BUCKET_PREFIXES, RESERVED_BUCKET_SUFFIXES
 from lake.errors import InputError
 
 MiB = 1024 * 1024
@@ -43,8 +44,6 @@ GiB = 1024 * MiB
 # --- S3's limits --------------------------------------------------------------------------------
 
 BUCKET_NAME = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]", re.ASCII)
-BUCKET_PREFIXES = ("xn--", "sthree-", "amzn-s3-demo-")  # reserved by S3
-BUCKET_SUFFIXES = ("-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3")  # aliases, access points, other bucket types
 MAX_KEY_BYTES = 1024
 MIN_PART_SIZE = 5 * MiB
 MAX_PART_SIZE = 5 * GiB
@@ -140,10 +139,10 @@ def _bucket_name_problem(text: str) -> str | None:
         return "two adjacent dots"
     if _is_ip_address(text):
         return "formatted as an IP address"
-    reserved = next((p for p in BUCKET_PREFIXES if text.startswith(p)), None)
+    reserved = next((p for p in RESERVED_BUCKET_PREFIXES if text.startswith(p)), None)
     if reserved:
         return f"the prefix {reserved} is reserved by S3"
-    reserved = next((s for s in BUCKET_SUFFIXES if text.endswith(s)), None)
+    reserved = next((s for s in RESERVED_BUCKET_SUFFIXES if text.endswith(s)), None)
     if reserved:
         return f"the suffix {reserved} is reserved by S3"
     return None
