@@ -12,7 +12,6 @@ import errno
 import json
 import os
 import platform
-import re
 import signal
 import sys
 import tempfile
@@ -32,7 +31,7 @@ from lake.errors import (
     EXIT_USAGE,
     ProgramError,
 )
-from lake.inputs import reject_invalid
+from lake.inputs import ACCOUNT_ID, reject_invalid
 from lake.output import check_folder, open_output
 
 EXIT_FINDINGS = EXIT_NO
@@ -52,7 +51,7 @@ exit codes (every command):
 
 
 def _account_id(value: str) -> str:
-    if not re.fullmatch(r"[0-9]{12}", value):  # \d would take any script's digits
+    if not ACCOUNT_ID.fullmatch(value):  # the pattern of lake/inputs.py: ASCII digits only
         raise argparse.ArgumentTypeError(f"{value!r} is not a 12-digit AWS account id")  # repr: one line
     return value
 
