@@ -156,6 +156,8 @@ class Key:
     deletion_window_days: Maybe[int] = None
     policy: Maybe[dict[str, Any]] = None
     pending_deletion: Maybe[bool] = False
+    # KMS's KeyState: "Enabled", "Disabled", "PendingDeletion", "PendingImport", "Unavailable"...
+    state: Maybe[str] = "Enabled"
     protect: bool | None = None
     retain_on_delete: bool | None = None
 
@@ -253,14 +255,28 @@ class Queue:
 
 
 @dataclass(frozen=True)
+class AttachedPolicy:
+    """A managed policy attached to a role: customer managed (its document from the stack or the
+    account) or AWS managed (its document from the pinned list, or read live)."""
+
+    arn: Maybe[str]
+    # UNKNOWN: the document cannot be known (an AWS managed policy outside the pinned list during
+    # a plan, a denied GetPolicyVersion); rules judging reach report it as unknown.
+    document: Maybe[dict[str, Any]] = UNKNOWN
+
+
+@dataclass(frozen=True)
 class Role:
-    """An IAM role with its trust policy and its inline policies (RolePolicy documents)."""
+    """An IAM role with its trust policy, its inline policies (RolePolicy documents) and the
+    managed policies attached to it."""
 
     name: str
     ref: str
     arn: Maybe[str] = UNKNOWN
     trust_policy: Maybe[dict[str, Any]] = None
     policies: tuple[Maybe[dict[str, Any]], ...] = ()
+    attached: tuple[AttachedPolicy, ...] = ()
+    tags: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -286,6 +302,15 @@ class Lake:
     production: bool | None = None
     administrators: tuple[str, ...] = ()
     deployer: str | None = None
+    # Principals outside the lake's account that the stack config names explicitly (ARNs or
+    # account ids); none today: a later issue adds cross-account consumers.
+    trusted_principals: tuple[str, ...] = ()
+    # The AWS Organizations id the config names, if any: aws:PrincipalOrgID conditions equal to it
+    # count as the lake's own principals.
+    organization_id: str | None = None
+    # Buckets outside the lake that the network config allowlists through the endpoint;
+    # UNKNOWN when the source cannot tell (a live audit without --against-plan).
+    allowed_buckets: Maybe[tuple[str, ...]] = ()
     buckets: tuple[Bucket, ...] = ()
     keys: tuple[Key, ...] = ()
     iam_policies: tuple[IamPolicy, ...] = ()
