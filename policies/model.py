@@ -188,13 +188,17 @@ class VpcEndpoint:
     endpoint_type: Maybe[str] = None  # "Gateway", "Interface"
     policy: Maybe[dict[str, Any]] = None  # None: the default policy, which allows everything
     endpoint_id: Maybe[str] = UNKNOWN  # "vpce-...", what aws:SourceVpce conditions name
+    vpc_id: Maybe[str] = None  # the VPC it serves (how the live audit finds the lake's VPC)
 
 
 @dataclass(frozen=True)
 class Crawler:
     name: str
     ref: str
-    role_arn: Maybe[str] = None
+    role_arn: Maybe[str] = None  # what its Role names: an ARN or, as Glue also accepts, a role name
+    # The ref (URN) of the role resource its role input depends on (plan, pack): how a crawler finds
+    # its role while the role's ARN is unknown. None: this source cannot tell.
+    role_ref: str | None = None
     database: Maybe[str] = None
     s3_paths: tuple[Maybe[str], ...] = ()  # "s3://bucket/prefix"
     security_configuration: Maybe[str] = None  # the name of a GlueSecurityConfiguration
@@ -280,6 +284,39 @@ class Role:
 
 
 @dataclass(frozen=True)
+class FlowLog:
+    """A VPC flow log: what traffic of its VPC it captures and where it delivers the records."""
+
+    name: str
+    ref: str
+    traffic_type: Maybe[str] = None  # "ALL", "ACCEPT", "REJECT"
+    destination_type: Maybe[str] = None  # "s3", "cloud-watch-logs", "kinesis-data-firehose"
+    destination: Maybe[str] = None  # an ARN: "arn:aws:s3:::bucket/prefix/", a log group's, a stream's
+    max_aggregation_interval: Maybe[int] = None  # seconds: 60 or 600
+    file_format: Maybe[str] = None  # S3 only: "plain-text", "parquet"
+    hive_compatible_partitions: Maybe[bool] = None
+    per_hour_partition: Maybe[bool] = None
+    # AWS's DeliverLogsStatus: "SUCCESS", "FAILED" (e.g. a bucket policy that refuses delivery)...;
+    # None: the source cannot tell (a plan).
+    delivery_status: Maybe[str] = None
+
+
+@dataclass(frozen=True)
+class Vpc:
+    """A VPC of the lake: the one it creates, or the existing one its endpoint is in."""
+
+    name: str
+    ref: str
+    vpc_id: Maybe[str] = UNKNOWN
+    # True: the lake's stack creates it; False: an existing VPC the config names; None: this source
+    # cannot tell (a live VPC without the lake's tag).
+    created_by_lake: bool | None = None
+    # None: this source does not see them (a plan knows nothing of an existing VPC's flow logs).
+    flow_logs: Maybe[tuple[FlowLog, ...]] = ()
+    tags: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Unverified:
     """A setting a live read could not establish: the call was denied or kept failing.
 
@@ -291,6 +328,27 @@ class Unverified:
     setting: str  # what was being read, as the model names it: "policy", "encryption"...
     operation: str  # the API call: "GetBucketPolicy"
     error: str  # "AccessDenied: Access Denied"
+
+
+@dataclass(frozen=True)
+class Untagged:
+    """A resource a live audit tied to the lake otherwise than by its tag (its name, a policy naming
+    the lake's buckets, its VPC, the selection) that lacks the tag lake=<lake>: judged like the
+    others, and reported, since tag-based tools (cost, ABAC, tag-scoped audits) miss it."""
+
+    kind: str  # "bucket", "endpoint", "workgroup"
+    resource: str
+    ref: str
+    found_by: str  # "its policy naming the lake's buckets"
+    lake: str  # the value of the lake tag it lacks
+
+
+@dataclass(frozen=True)
+class Missing:
+    """A resource the plan declares that the live account lacks (``lake audit --against-plan``)."""
+
+    kind: str  # as drift names kinds: "bucket", "crawler", "security configuration"...
+    resource: str
 
 
 @dataclass(frozen=True)
@@ -326,7 +384,10 @@ class Lake:
     workgroups: tuple[Workgroup, ...] = ()
     queues: tuple[Queue, ...] = ()
     roles: tuple[Role, ...] = ()
+    vpcs: tuple[Vpc, ...] = ()
     unverified: tuple[Unverified, ...] = ()
+    untagged: tuple[Untagged, ...] = ()  # live only
+    missing: tuple[Missing, ...] = ()  # live, against a plan
 
     @property
     def lake_keys(self) -> tuple[Key, ...]:

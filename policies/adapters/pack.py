@@ -45,6 +45,10 @@ def plain(value: Any) -> Any:
         return {k: plain(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [plain(v) for v in value]
+    if isinstance(value, float) and value.is_integer():
+        # The engine sends properties as a protobuf Struct, whose only number is a double: lifecycle day 30
+        # arrives as 30.0. Integer-valued numbers become ints again, as the plan and live adapters see them.
+        return int(value)
     return value
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from ..model import Lake
@@ -21,6 +22,20 @@ def record_of(resource: dict[str, Any]) -> ResourceRecord:
     )
 
 
+def planned_allowlist(document: dict[str, Any]) -> tuple[str, ...]:
+    """The buckets outside the lake that the stack's network settings let through the endpoint."""
+    return tuple(document["settings"]["network"]["allowed_buckets"])
+
+
+def config_named_principals(settings: dict[str, Any]) -> tuple[str, ...]:
+    """The principals the stack config names explicitly: its administrators and its deployer.
+
+    A principal of another account among them is the config's decision (`lake plan` warns about
+    it), so LAKE.12 does not report it; any other foreign principal in a lake policy it does."""
+    deployer = settings.get("deployer")
+    return tuple(dict.fromkeys((*settings["administrators"], *((deployer,) if deployer else ()))))
+
+
 def lake_from_plan(document: dict[str, Any]) -> Lake:
     environment, settings = document["environment"], document["settings"]
     context = LakeContext(
@@ -33,5 +48,7 @@ def lake_from_plan(document: dict[str, Any]) -> Lake:
         perimeter=bool(settings["production"] if settings.get("perimeter") is None else settings["perimeter"]),
         administrators=tuple(settings["administrators"]),
         deployer=settings.get("deployer"),
+        allowed_buckets=planned_allowlist(document),
     )
-    return build_lake((record_of(r) for r in document["resources"] if r["custom"]), context)
+    model = build_lake((record_of(r) for r in document["resources"] if r["custom"]), context)
+    return replace(model, trusted_principals=config_named_principals(settings))

@@ -12,13 +12,16 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 
+from ..aws_managed import pinned_document
 from ..iam import account_of, aws_principals, statements
 from ..model import (
     UNKNOWN,
+    AttachedPolicy,
     Bucket,
     CatalogEncryption,
     Crawler,
     Encryption,
+    FlowLog,
     GlueSecurityConfiguration,
     IamPolicy,
     Key,
@@ -30,6 +33,7 @@ from ..model import (
     Queue,
     Role,
     Transition,
+    Vpc,
     VpcEndpoint,
     Workgroup,
     is_unknown,
@@ -67,6 +71,9 @@ class LakeContext:
     perimeter: bool | None = None
     administrators: tuple[str, ...] | None = None
     deployer: str | None = None
+    # The network allowlist (datalake:network.allowedBuckets): only the plan's settings give it;
+    # the policy pack cannot read the stack configuration.
+    allowed_buckets: Any = UNKNOWN
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -228,9 +235,17 @@ def _key(record: ResourceRecord) -> Key:
         deletion_window_days=get(props, "deletionWindowInDays"),
         policy=parse_policy(get(props, "policy")),
         pending_deletion=False,  # a key declared by the program is never pending deletion
+        state=_key_state(get(props, "isEnabled")),
         protect=record.protect,
         retain_on_delete=record.retain_on_delete,
     )
+
+
+def _key_state(is_enabled: Any) -> Any:
+    """The provider creates a key enabled unless ``isEnabled`` is false."""
+    if is_unknown(is_enabled):
+        return UNKNOWN
+    return "Disabled" if is_enabled is False else "Enabled"
 
 
 def _attached(
@@ -241,7 +256,8 @@ def _attached(
     in ``prop``, joined by that property's dependency, falling back to the property's value
     (a bucket name, a queue URL, a role name) equal to the owner's ``owner_key``."""
     owners = {key: r.urn for r in records if r.type == owner_type and isinstance(key := owner_key(r), str)}
-    urns, types = set(owners.values()), set(attached_types)
+    # Every owner joins by dependency, even one whose key is unknown (a VPC's id in a first preview).
+    urns, types = {r.urn for r in records if r.type == owner_type}, set(attached_types)
     joined: dict[str, list[ResourceRecord]] = {}
     for record in records:
         if record.type not in types:
@@ -299,6 +315,8 @@ QUEUE_TYPE = "aws:sqs/queue:Queue"
 QUEUE_POLICY_TYPE = "aws:sqs/queuePolicy:QueuePolicy"
 ROLE_TYPE = "aws:iam/role:Role"
 ROLE_POLICY_TYPE = "aws:iam/rolePolicy:RolePolicy"
+ROLE_ATTACHMENT_TYPE = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
+MANAGED_POLICY_TYPE = "aws:iam/policy:Policy"
 
 
 def _endpoint(record: ResourceRecord) -> VpcEndpoint:
@@ -310,6 +328,7 @@ def _endpoint(record: ResourceRecord) -> VpcEndpoint:
         endpoint_type=get(props, "vpcEndpointType"),
         policy=parse_policy(get(props, "policy")),
         endpoint_id=_computed(props, "id"),
+        vpc_id=get(props, "vpcId"),
     )
 
 
@@ -321,6 +340,7 @@ def _crawler(record: ResourceRecord) -> Crawler:
         name=_name(record),
         ref=record.urn,
         role_arn=get(props, "role"),
+        role_ref=record.dependencies.get("role"),
         database=get(props, "databaseName"),
         s3_paths=tuple(get(t, "path") for t in targets),
         security_configuration=get(props, "securityConfiguration"),
@@ -402,6 +422,8 @@ def _queues(records: list[ResourceRecord]) -> tuple[Queue, ...]:
 
 def _roles(records: list[ResourceRecord]) -> tuple[Role, ...]:
     policies = _attached(records, ROLE_TYPE, _name, [ROLE_POLICY_TYPE], "role")
+    attachments = _attached(records, ROLE_TYPE, _name, [ROLE_ATTACHMENT_TYPE], "role")
+    managed = _managed_documents(records)
     return tuple(
         Role(
             name=_name(record),
@@ -409,10 +431,88 @@ def _roles(records: list[ResourceRecord]) -> tuple[Role, ...]:
             arn=_computed(record.props, "arn"),
             trust_policy=parse_policy(get(record.props, "assumeRolePolicy")),
             policies=tuple(parse_policy(get(p.props, "policy")) for p in policies.get(record.urn, [])),
+            attached=_attached_policies(record, attachments.get(record.urn, []), managed),
         )
         for record in records
         if record.type == ROLE_TYPE
     )
+
+
+def _managed_documents(records: list[ResourceRecord]) -> dict[str, tuple[Any, Any]]:
+    """``{URN: (ARN, document)}`` of the customer managed policies the stack declares."""
+    return {r.urn: (_computed(r.props, "arn"), parse_policy(get(r.props, "policy")))
+            for r in records if r.type == MANAGED_POLICY_TYPE}
+
+
+def _attached_policies(role: ResourceRecord, attachments: list[ResourceRecord],
+                       managed: dict[str, tuple[Any, Any]]) -> tuple[AttachedPolicy, ...]:
+    """The role's RolePolicyAttachments, then its ``managedPolicyArns`` (the provider's other way
+    to attach them), each once."""
+    found = [_attachment(a.dependencies.get("policyArn"), get(a.props, "policyArn"), managed) for a in attachments]
+    listed = get(role.props, "managedPolicyArns")
+    if is_unknown(listed):
+        return (*found, AttachedPolicy(UNKNOWN, UNKNOWN))
+    found += [_attachment(None, arn, managed) for arn in listed or [] if arn not in {p.arn for p in found}]
+    return tuple(found)
+
+
+def _attachment(urn: str | None, arn: Any, managed: dict[str, tuple[Any, Any]]) -> AttachedPolicy:
+    """A customer managed policy of the stack (by dependency, else by ARN), an AWS managed one
+    from the pinned list, or an unknown document."""
+    declared = managed.get(urn) if urn else next((m for m in managed.values() if m[0] == arn), None)
+    if declared is not None:
+        return AttachedPolicy(arn if isinstance(arn, str) else declared[0], declared[1])
+    pinned = pinned_document(arn)
+    return AttachedPolicy(arn, UNKNOWN if pinned is None else pinned)
+
+
+VPC_TYPE = "aws:ec2/vpc:Vpc"
+FLOW_LOG_TYPE = "aws:ec2/flowLog:FlowLog"
+# The provider's defaults (and AWS's) for what a FlowLog leaves out; the S3 ones apply to S3 only.
+FLOW_LOG_DEFAULTS = {"logDestinationType": "cloud-watch-logs", "maxAggregationInterval": 600}
+S3_DESTINATION_DEFAULTS = {"fileFormat": "plain-text", "hiveCompatiblePartitions": False, "perHourPartition": False}
+
+
+def _flow_log(record: ResourceRecord) -> FlowLog:
+    props = {**FLOW_LOG_DEFAULTS, **{k: v for k, v in record.props.items() if v is not None}}
+    options = get(props, "destinationOptions")
+    if props["logDestinationType"] == "s3" and not is_unknown(options):
+        options = {**S3_DESTINATION_DEFAULTS, **(options or {})}
+    return FlowLog(
+        name=record.name,
+        ref=record.urn,
+        traffic_type=get(props, "trafficType"),
+        destination_type=get(props, "logDestinationType"),
+        destination=get(props, "logDestination"),
+        max_aggregation_interval=get(props, "maxAggregationInterval"),
+        file_format=get(options, "fileFormat"),
+        hive_compatible_partitions=get(options, "hiveCompatiblePartitions"),
+        per_hour_partition=get(options, "perHourPartition"),
+    )
+
+
+def _vpcs(records: list[ResourceRecord], endpoints: Iterable[VpcEndpoint]) -> tuple[Vpc, ...]:
+    """The VPCs the stack declares, with their flow logs (joined by the flow log's ``vpcId``), then
+    the existing VPCs its endpoints are in: not the stack's, so their flow logs are not seen (None)
+    unless the stack declares some for them."""
+    joined = _attached(records, VPC_TYPE, lambda r: get(r.props, "id"), [FLOW_LOG_TYPE], "vpcId")
+    declared = [r for r in records if r.type == VPC_TYPE]
+    vpcs = [Vpc(name=_tag_name(r), ref=r.urn, vpc_id=_computed(r.props, "id"), created_by_lake=True,
+                flow_logs=tuple(_flow_log(f) for f in joined.get(r.urn, [])), tags=_tags(r.props))
+            for r in declared]
+    known = {v.vpc_id for v in vpcs}
+    existing = sorted({e.vpc_id for e in endpoints if isinstance(e.vpc_id, str) and e.vpc_id not in known})
+    orphans = [r for r in records if r.type == FLOW_LOG_TYPE and r.dependencies.get("vpcId") not in joined]
+    for vpc_id in existing:
+        logs = tuple(_flow_log(f) for f in orphans if get(f.props, "vpcId") == vpc_id)
+        vpcs.append(Vpc(name=vpc_id, ref=vpc_id, vpc_id=vpc_id, created_by_lake=False, flow_logs=logs or None))
+    return tuple(vpcs)
+
+
+def _tag_name(record: ResourceRecord) -> str:
+    """The Name tag, which the live audit also names the VPC by, else the resource name."""
+    name = _tags(record.props).get("Name")
+    return name if isinstance(name, str) else record.name
 
 
 def _of_type(records: list[ResourceRecord], type_: str, read: Callable[[ResourceRecord], T]) -> tuple[T, ...]:
@@ -435,6 +535,7 @@ def build_lake(records: Iterable[ResourceRecord], context: LakeContext) -> Lake:
         if context.administrators is not None
         else derived_administrators(key_policy),
         deployer=context.deployer,
+        allowed_buckets=context.allowed_buckets,
         buckets=buckets,
         keys=keys,
         iam_policies=tuple(
@@ -445,6 +546,7 @@ def build_lake(records: Iterable[ResourceRecord], context: LakeContext) -> Lake:
         account_public_access_block=account_bpa,
         perimeter=context.perimeter,
         endpoints=_of_type(records, ENDPOINT_TYPE, _endpoint),
+        vpcs=_vpcs(records, _of_type(records, ENDPOINT_TYPE, _endpoint)),
         crawlers=_of_type(records, CRAWLER_TYPE, _crawler),
         security_configurations=_of_type(records, SECURITY_CONFIGURATION_TYPE, _security_configuration),
         catalog_encryption=next(iter(_of_type(records, CATALOG_ENCRYPTION_TYPE, _catalog_encryption)), None),

@@ -419,7 +419,8 @@ def test_the_dev_plan_is_a_plan(tmp_path: Path) -> None:
     # The least the plan adapter reads (lake_from_plan): plan_file refuses a plan it cannot read.
     path.write_text(json.dumps({"formatVersion": 1, "resources": [], "outputs": {},
                                 "environment": {"accountId": "123456789012", "region": "us-east-1", "partition": "aws"},
-                                "settings": {"production": False, "administrators": []}}))
+                                "settings": {"production": False, "administrators": [],
+                                             "network": {"allowed_buckets": []}}}))
     assert inputs.plan_file(str(path)).path == path
 
 

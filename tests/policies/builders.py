@@ -20,6 +20,7 @@ from policies.model import (
     CatalogEncryption,
     Crawler,
     Encryption,
+    FlowLog,
     GlueSecurityConfiguration,
     IamPolicy,
     Key,
@@ -31,6 +32,7 @@ from policies.model import (
     Queue,
     Role,
     Transition,
+    Vpc,
     VpcEndpoint,
     Workgroup,
 )
@@ -133,6 +135,36 @@ def endpoint(**changes: Any) -> VpcEndpoint:
         endpoint_type="Gateway",
         policy=lake_endpoint_policy([arn(RAW), arn(LOGS)], ACCOUNT),
         endpoint_id="vpce-0123456789abcdef0",
+    ), **changes)
+
+
+VPC_ID = "vpc-0123456789abcdef0"
+
+
+def flow_log(**changes: Any) -> FlowLog:
+    """The created VPC's flow log: every flow, into the logs bucket, as LakeNetwork declares it."""
+    return replace(FlowLog(
+        name="network-flow-log",
+        ref=urn("aws:ec2/flowLog:FlowLog", "network-flow-log", "datalake:network:LakeNetwork"),
+        traffic_type="ALL",
+        destination_type="s3",
+        destination=f"{arn(LOGS)}/vpc-flow-logs/",
+        max_aggregation_interval=60,
+        file_format="parquet",
+        hive_compatible_partitions=True,
+        per_hour_partition=True,
+    ), **changes)
+
+
+def vpc(**changes: Any) -> Vpc:
+    """The VPC the lake creates, with its flow log."""
+    return replace(Vpc(
+        name="network-vpc",
+        ref=urn("aws:ec2/vpc:Vpc", "network-vpc", "datalake:network:LakeNetwork"),
+        vpc_id=VPC_ID,
+        created_by_lake=True,
+        flow_logs=(flow_log(),),
+        tags={"lake": "ml", "stack": "dev", "production": "false", "Name": "network-vpc"},
     ), **changes)
 
 
@@ -255,6 +287,7 @@ def lake(buckets: tuple[Bucket, ...] | None = None, keys: tuple[Key, ...] | None
         workgroups=(workgroup(),),
         queues=(event_queue(), dead_letter_queue()),
         roles=(crawler_role(SCHEDULED), crawler_role(EVENTS)),
+        vpcs=(vpc(),),
     )
     return replace(model, **changes)
 

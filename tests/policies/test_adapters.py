@@ -3,12 +3,13 @@
 from dataclasses import replace
 
 import pytest
-from pulumi_policy.proxy import UNKNOWN_STRING_VALUE
+from pulumi_policy.proxy import UNKNOWN_BOOLEAN_VALUE, UNKNOWN_STRING_VALUE
 
 from lake.plan.render import plan_document
 from lake.plan.runner import plan_stack
 from policies.adapters.pack import lake_from_stack
 from policies.adapters.plan import lake_from_plan
+from policies.adapters.resources import LakeContext, ResourceRecord, build_lake
 from policies.model import UNKNOWN, Encryption, Logging, PublicAccessBlock
 from tests.policies.stack_args import stack_args
 from tests.support import REPO
@@ -110,3 +111,62 @@ def test_preview_model_has_the_same_network_catalog_and_athena(document):
     for part in ("endpoints", "crawlers", "security_configurations", "workgroups", "queues", "roles"):
         assert sorted(map(repr, getattr(preview_model, part))) == sorted(map(repr, getattr(plan_model, part))), part
     assert preview_model.catalog_encryption == plan_model.catalog_encryption
+
+
+def test_plan_model_of_the_created_vpc_and_its_flow_log(document):
+    model = lake_from_plan(document)
+    [vpc] = model.vpcs
+    assert (vpc.name, vpc.created_by_lake, vpc.vpc_id) == ("network-vpc", True, model.endpoints[0].vpc_id)
+    assert [(f.name, f.traffic_type, f.destination_type, f.destination, f.max_aggregation_interval, f.file_format,
+             f.hive_compatible_partitions, f.per_hour_partition, f.delivery_status) for f in vpc.flow_logs] == [
+        ("network-flow-log", "ALL", "s3", "arn:aws:s3:::mlteam-dev-logs/vpc-flow-logs/", 60, "parquet", True, True,
+         None),
+    ]
+
+
+def test_preview_model_has_the_same_vpc_even_when_the_vpc_id_is_unknown(document):
+    """The flow log joins its VPC by the vpcId dependency, not by the (not yet known) id."""
+    def unknown_vpc_id(resource, props):
+        if resource["type"] == "aws:ec2/flowLog:FlowLog":
+            props["vpcId"] = UNKNOWN_STRING_VALUE
+
+    plan_vpcs = lake_from_plan(document).vpcs
+    assert lake_from_stack(stack_args(document, unknown_vpc_id)).vpcs == plan_vpcs
+
+
+def test_an_existing_vpc_is_not_the_lakes_and_its_flow_logs_are_not_seen_in_a_plan():
+    prod = lake_from_plan(plan_document(plan_stack(REPO, "prod", "210987654321")))
+    assert [(v.name, v.vpc_id, v.created_by_lake, v.flow_logs) for v in prod.vpcs] == [
+        ("vpc-0a1b2c3d4e5f60718", "vpc-0a1b2c3d4e5f60718", False, None),
+    ]
+
+
+def test_flow_log_defaults_are_the_providers():
+    vpc = ResourceRecord("aws:ec2/vpc:Vpc", "urn:vpc", "vpc", {"id": "vpc-1"})
+    bare = ResourceRecord("aws:ec2/flowLog:FlowLog", "urn:fl", "fl", {"vpcId": "vpc-1", "trafficType": "REJECT",
+                          "logDestinationType": "s3", "logDestination": "arn:aws:s3:::b"})
+    [flow_log] = build_lake([vpc, bare], LakeContext("plan")).vpcs[0].flow_logs
+    assert (flow_log.max_aggregation_interval, flow_log.file_format, flow_log.hive_compatible_partitions,
+            flow_log.per_hour_partition) == (600, "plain-text", False, False)
+
+
+def test_plan_reads_the_network_allowlist_the_pack_cannot(document):
+    assert lake_from_plan(document).allowed_buckets == ()
+    listed = {**document, "settings": {**document["settings"], "network": {
+        **document["settings"]["network"], "allowed_buckets": ["shared-model-registry"]}}}
+    assert lake_from_plan(listed).allowed_buckets == ("shared-model-registry",)
+    assert lake_from_stack(stack_args(document)).allowed_buckets is UNKNOWN  # no stack config in a preview
+
+
+def test_key_state_follows_is_enabled(document):
+    def key_enabled(value):
+        def edit(resource, props):
+            if resource["type"] == "aws:kms/key:Key":
+                props["isEnabled"] = value
+        return edit
+
+    assert [k.state for k in lake_from_plan(document).keys] == ["Enabled"]  # the provider's default
+    assert [k.state for k in lake_from_stack(stack_args(document, key_enabled(False))).keys] == ["Disabled"]
+    assert [k.state for k in lake_from_stack(stack_args(document, key_enabled(True))).keys] == ["Enabled"]
+    assert [k.state for k in lake_from_stack(stack_args(document, key_enabled(UNKNOWN_BOOLEAN_VALUE))).keys] == [
+        UNKNOWN]
