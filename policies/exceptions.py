@@ -63,10 +63,13 @@ NOT_ENFORCED = (
     NotEnforced(
         id="S3.11",
         title="S3 general purpose buckets should have event notifications enabled",
-        why="Nothing in the lake consumes object events yet: a notification with no consumer adds a queue or "
-        "rule to secure and pay for without informing anyone.",
-        instead="Notifications arrive with the event-driven crawling issue (S3 events start the Glue crawler); "
-        "until then server access logs (S3.9) record every request.",
+        why="Notifications are worth their queue only where something consumes them: the lake turns them on for "
+        "the zone buckets of datasets in event mode (datalake:datasets[].eventMode: object-created events go to an "
+        "SQS queue the dataset's crawler reads). Elsewhere a notification with no consumer adds a queue or rule to "
+        "secure and pay for without informing anyone.",
+        instead="Set eventMode on the datasets whose crawler should read only new objects: the lake then declares "
+        "the bucket notification and its SQS queue (LAKE.9 checks the queue). Server access logs (S3.9) record "
+        "every request on every bucket.",
     ),
     NotEnforced(
         id="S3.10",

@@ -134,6 +134,18 @@ EXCEPTIONS = (
         reference="https://docs.aws.amazon.com/vpc/latest/privatelink/vpc-endpoints-access.html",
     ),
     LintException(
+        kind="resource",
+        issue="MISMATCHED_TYPE_BUT_USABLE",
+        detail="Type mismatch: StringNotEquals requires a value of type String but given Arn",
+        why="DenyOtherKmsKey compares s3:x-amz-server-side-encryption-aws-kms-key-id, which the IAM definition "
+        "types ARN, with the lake key's ARN by StringNotEquals on purpose: the header holds what the client sent "
+        "(a key ARN, a bare key id or an alias), IAM documents the ARN operators on ARNs only, and an exact string "
+        "comparison denies everything but the full ARN. parliament's finding names no key, so this covers "
+        "StringNotEquals on any ARN-typed key of a resource policy: an exact match, usable as parliament says.",
+        reference="https://docs.aws.amazon.com/IAM/latest/UserGuide/"
+        "reference_policies_elements_condition_operators.html#Conditions_ARN",
+    ),
+    LintException(
         kind="generic",
         issue="MALFORMED",
         detail="Statement contains neither Resource nor NotResource",

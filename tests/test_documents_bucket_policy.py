@@ -4,10 +4,13 @@ import pytest
 
 from components.documents.bucket_policy import secure_bucket_policy
 from components.documents.statements import policy_document
+from policies.evaluator.evaluate import evaluate
+from policies.evaluator.request import Decision, Policy, Principal, Request
 from tests.support import statement
 
 BUCKET = "arn:aws:s3:::mlteam-dev-raw"
-KEY = "arn:aws:kms:us-east-1:123456789012:key/1111-2222"
+KEY_ID = "1111-2222"
+KEY = f"arn:aws:kms:us-east-1:123456789012:key/{KEY_ID}"
 BOTH = [BUCKET, f"{BUCKET}/*"]
 
 
@@ -72,10 +75,39 @@ def test_deny_other_kms_key_only_when_key_named():
         "Action": "s3:PutObject",
         "Resource": f"{BUCKET}/*",
         "Condition": {
-            "ArnNotEquals": {"s3:x-amz-server-side-encryption-aws-kms-key-id": KEY},
+            "StringNotEquals": {"s3:x-amz-server-side-encryption-aws-kms-key-id": KEY},
             "Null": {"s3:x-amz-server-side-encryption-aws-kms-key-id": "false"},
         },
     }
+
+
+def upload(key_header: str) -> Decision:
+    """The bucket policy's decision on an SSE-KMS upload over TLS 1.3 naming ``key_header``."""
+    context = {"aws:SecureTransport": "true", "s3:TlsVersion": "1.3", "s3:x-amz-server-side-encryption": "aws:kms",
+               "s3:x-amz-server-side-encryption-aws-kms-key-id": key_header}
+    writer = Principal.iam("arn:aws:iam::123456789012:role/LakeWriter")
+    request = Request(writer, "s3:PutObject", f"{BUCKET}/events/part-0.parquet", context)
+    return evaluate(request, (), Policy("bucket policy", kms_policy()), "123456789012")
+
+
+def test_an_upload_naming_the_lake_key_arn_is_not_denied():
+    # No explicit deny: the bucket policy allows nothing, so the caller's identity policy decides.
+    assert upload(KEY).decision == "implicit_deny"
+
+
+@pytest.mark.parametrize(
+    "key_header",
+    [
+        "arn:aws:kms:us-east-1:123456789012:key/9999-2222",  # another key
+        KEY_ID,  # the lake key itself, by bare id: not the ARN the policy names, so refused (fail closed)
+        "alias/mlteam-dev-lake",  # an alias, even one naming the lake key
+        "arn:aws:kms:us-east-1:123456789012:alias/mlteam-dev-lake",
+        KEY.upper(),  # StringNotEquals is case-sensitive
+    ],
+)
+def test_an_upload_naming_anything_but_the_lake_key_arn_is_denied(key_header):
+    decision = upload(key_header)
+    assert (decision.decision, [r.sid for r in decision.deciding]) == ("explicit_deny", ["DenyOtherKmsKey"])
 
 
 def test_deny_kms_header_without_key_so_aws_managed_key_is_never_used():

@@ -40,14 +40,17 @@ def deny_non_kms_sse_header(bucket_arn: str) -> Statement:
 
 
 def deny_other_kms_key(bucket_arn: str, key_arn: str) -> Statement:
-    """Deny uploads that name a KMS key other than the lake key (clients must send its ARN).
+    """Deny uploads that name a KMS key other than the lake key (clients must send its full ARN).
 
-    An ARN operator, as the key holds an ARN (AWS's own example for this rule uses one).
+    A string operator, not an ARN one: the header holds whatever the client sent, a key ARN, a bare
+    key id or an alias, and IAM documents the ARN operators on ARNs only, so how ArnNotEquals reads
+    a bare id is undefined. StringNotEquals fails closed: anything but the exact ARN is denied, the
+    lake key's own id and alias included (``lake data`` sends the ARN).
     """
     return _deny_put_object(
         "DenyOtherKmsKey",
         bucket_arn,
-        {"ArnNotEquals": {SSE_KMS_KEY_HEADER: key_arn}, "Null": {SSE_KMS_KEY_HEADER: "false"}},
+        {"StringNotEquals": {SSE_KMS_KEY_HEADER: key_arn}, "Null": {SSE_KMS_KEY_HEADER: "false"}},
     )
 
 

@@ -5,6 +5,11 @@ SSE header, another KMS key, ``aws:kms`` without a key (S3 then uses the AWS man
 ``aws/s3``) or its own key (SSE-C). Four Deny statements close these four doors; the check reads
 their condition keys and operators as ``components/documents/bucket_policy.py`` generates them,
 and also accepts the same deny without its ``Null`` guard, which only denies more.
+
+The other-key deny must compare the key header with ``StringNotEquals``: the header holds what the
+client sent (a key ARN, a bare key id or an alias) and IAM documents the ARN operators on ARNs only,
+so an ``ArnNotEquals`` or ``ArnNotLike`` deny is undefined for a bare id. Such a deny does not count,
+and the finding says why.
 """
 
 from __future__ import annotations
@@ -33,18 +38,15 @@ class Protection:
     requests carrying the header (without it the statement denies more, never less)."""
 
     label: str
-    # Alternative spellings of the required conditions (ArnNotEquals and StringNotEquals compare
-    # a key ARN alike); any one of them gives the protection.
-    required: tuple[frozenset[Condition], ...]
+    required: frozenset[Condition]
     optional: Condition | None = None
+    names_the_key: bool = False  # the other-key deny, which an ARN operator does not give (module docstring)
 
     def given_by(self, statement: Statement) -> bool:
         """Never without required conditions: a deny with no condition is not this protection."""
-        found = _conditions(statement)
-        return any(
-            bool(required) and (found == required or (self.optional is not None and found == required | {self.optional}))
-            for required in self.required
-        )
+        found, required = _conditions(statement), self.required
+        narrowed = self.optional is not None and found == required | {self.optional}
+        return bool(required) and (found == required or narrowed)
 
 
 def _condition(operator: str, key: str, value: Any) -> Condition:
@@ -62,15 +64,14 @@ def protections(key_arn: Maybe[str]) -> tuple[Protection, ...]:
     """The four denies; the second names ``key_arn``, and cannot be given without a key."""
     other_key = "(b) name a KMS key other than the lake key"
     return (
-        Protection(f"(a) carry an SSE header other than {KMS}", (frozenset({_condition("StringNotEquals", SSE, KMS)}),),
+        Protection(f"(a) carry an SSE header other than {KMS}", frozenset({_condition("StringNotEquals", SSE, KMS)}),
                    _condition("Null", SSE, "false")),
-        Protection(other_key, tuple(frozenset({_condition(op, SSE_KEY, key_arn)})
-                                    for op in ("ArnNotEquals", "StringNotEquals")),
-                   _condition("Null", SSE_KEY, "false"))
-        if key_arn else Protection(f"{other_key} (the stack declares none)", (frozenset(),)),
-        Protection("(c) use SSE-C, a customer-provided key", (frozenset({_condition("Null", SSE_C, "false")}),)),
+        Protection(other_key, frozenset({_condition("StringNotEquals", SSE_KEY, key_arn)}),
+                   _condition("Null", SSE_KEY, "false"), names_the_key=True)
+        if key_arn else Protection(f"{other_key} (the stack declares none)", frozenset()),
+        Protection("(c) use SSE-C, a customer-provided key", frozenset({_condition("Null", SSE_C, "false")})),
         Protection(f"(d) ask for {KMS} without naming a key, which S3 fills in with aws/s3",
-                   (frozenset({_condition("StringEquals", SSE, KMS)}),), _condition("Null", SSE_KEY, "true")),
+                   frozenset({_condition("StringEquals", SSE, KMS)}), _condition("Null", SSE_KEY, "true")),
     )
 
 
@@ -104,13 +105,23 @@ def _denies_uploads(statement: Statement, bucket_arn: str) -> bool:
 
 def _verdict(wanted: tuple[Protection, ...], uploads: list[Named], undecided: list[Named]) -> Verdict:
     given = {p: [(n, s) for n, s in uploads if p.given_by(s)] for p in wanted}
-    missing = [p.label for p, found in given.items() if not found]
+    missing = [p.label + (_arn_compared(uploads) if p.names_the_key else "") for p, found in given.items() if not found]
     if missing and undecided:
         return undecided_verdict(undecided)
     if missing:
         return failed(f"the policy does not deny uploads that {'; '.join(missing)}")
     given_by = "; ".join(f"{p.label}: {names(found)}" for p, found in given.items())
     return passed(f"the policy denies uploads that {given_by}")
+
+
+def _arn_compared(uploads: list[Named]) -> str:
+    """Why the upload denies that compare the key header with an ARN operator do not count; "" if none do."""
+    found = [(n, s) for n, s in uploads if any(op.startswith("Arn") and key == SSE_KEY for op, key, _ in conditions(s))]
+    if not found:
+        return ""
+    return (f" ({names(found)} compare{'' if len(found) > 1 else 's'} the key header with an ARN operator, which "
+            "AWS defines on ARNs only: a client sending a bare key id or an alias may pass; compare it with "
+            "StringNotEquals)")
 
 
 def check(model: Lake) -> list[Finding]:
@@ -126,7 +137,8 @@ RULE = Rule(
     "lake key's policy no longer governs, or cannot read at all.",
     remediation="SecureBucket's policy for SSE-KMS buckets carries DenyNonKmsEncryptionHeader, DenyOtherKmsKey, "
     "DenyKmsHeaderWithoutKey and DenySseC (components/documents/bucket_policy.py); restore the statements the "
-    "finding names as missing, with the lake key's ARN in DenyOtherKmsKey.",
+    "finding names as missing; DenyOtherKmsKey compares the key header with the lake key's ARN by "
+    "StringNotEquals (not an ARN operator), and clients send that full ARN.",
     reference="https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html",
     check=check,
     scope="SSE-KMS buckets (not the logs bucket)",

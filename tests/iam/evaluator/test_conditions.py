@@ -160,15 +160,61 @@ def test_null(policy_values, request_value, expected):
         ("ForAnyValue:StringEqualsIfExists", MISSING, True),
         ("ForAllValues:StringLike", ["a", "b"], True),
         ("ForAnyValue:StringLike", "b", True),  # a single request value is a one-element set
-        # Without a qualifier: positive reads any value, negated reads all (its exact negation).
-        ("StringEquals", ["x", "a"], True),
-        ("StringEquals", ["x", "y"], False),
-        ("StringNotEquals", ["x", "y"], True),
-        ("StringNotEquals", ["x", "a"], False),
     ],
 )
 def test_multi_valued_keys(operator, request_value, expected):
     assert holds(operator, ["a", "b"], request_value) is expected
+
+
+# https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-single-vs-multi-valued-context-keys.html
+# "Multivalued context keys require a condition set operator": AWS defines no reading of a single-valued
+# operator on several values, so the evaluator refuses the statement instead of guessing one.
+
+@pytest.mark.parametrize(
+    ("operator", "key"),
+    [("StringEquals", "aws:CalledVia"), ("StringNotEquals", "aws:TagKeys"), ("StringLike", "aws:PrincipalOrgPaths"),
+     ("StringLikeIfExists", "aws:ResourceOrgPaths"), ("StringEquals", "AWS:SourceOrgPaths"),
+     ("StringEquals", "s3:RequestObjectTagKeys"), ("StringNotEquals", "kms:EncryptionContextKeys")],
+)
+def test_a_single_valued_operator_on_a_documented_multivalued_key_is_unreadable(operator, key):
+    message = (f"{operator} on {key}, a multivalued key, which needs ForAnyValue: or ForAllValues: (AWS defines no "
+               "single-valued operator on several values)")
+    for request_value in (["athena.amazonaws.com"], "athena.amazonaws.com", MISSING):  # whatever the request holds
+        with pytest.raises(UnreadableStatement) as raised:
+            holds(operator, "athena.amazonaws.com", request_value, key)
+        assert str(raised.value) == message
+
+
+@pytest.mark.parametrize("operator", ["StringEquals", "StringNotEquals", "ArnLike", "NumericLessThan", "Bool"])
+def test_a_request_giving_a_list_to_a_single_valued_operator_is_unreadable(operator):
+    with pytest.raises(UnreadableStatement) as raised:
+        holds(operator, "a", ["a", "b"])
+    assert str(raised.value) == (f"the request gives {KEY} as a list of values, which {operator} does not compare: "
+                                 "a list needs ForAnyValue: or ForAllValues:")
+
+
+def test_set_operators_and_null_read_a_multivalued_key():
+    assert holds("ForAnyValue:StringEquals", "athena.amazonaws.com", ["glue.amazonaws.com", "athena.amazonaws.com"],
+                 "aws:CalledVia") is True
+    assert holds("ForAllValues:StringEquals", "athena.amazonaws.com", ["glue.amazonaws.com"], "aws:CalledVia") is False
+    assert holds("Null", "false", ["athena.amazonaws.com"], "aws:CalledVia") is True
+    assert holds("Null", "true", MISSING, "aws:TagKeys") is True
+
+
+@pytest.mark.parametrize(
+    ("operator", "request_value", "expected"),
+    [
+        ("ForAnyValue:StringEquals", "vpce-1", True),
+        ("ForAnyValue:StringEquals", "vpce-2", False),
+        ("ForAnyValue:StringEquals", MISSING, False),
+        ("ForAllValues:StringEquals", "vpce-2", False),
+        ("ForAllValues:StringEquals", MISSING, True),  # the "overly permissive" case the page warns of
+    ],
+)
+def test_a_set_operator_on_a_single_valued_key_is_evaluated_as_aws_defines_it(operator, request_value, expected):
+    # The page advises against it but defines it: the value is a one-element set, and ForAllValues holds
+    # when the key is missing. Evaluated so, as AWS would grant it, rather than refused.
+    assert holds(operator, "vpce-1", request_value, "aws:SourceVpce") is expected
 
 
 def test_numeric_set_operators():

@@ -250,6 +250,29 @@ def test_an_unreadable_deny_never_silently_allows():
                                   "was not evaluated: unknown condition operator 'StringEqualsMaybe'")
 
 
+def test_a_single_valued_operator_on_a_multivalued_key_is_reported_not_guessed():
+    # A deny meant for calls through Athena, written without ForAnyValue: AWS does not say how it reads.
+    odd = policy("identity policy Odd", deny("s3:*", Sid="NotViaAthena",
+                                             Condition={"StringNotEquals": {"aws:CalledVia": "athena.amazonaws.com"}}))
+    via_athena = Request(READER, "s3:GetObject", OBJECT, {"aws:CalledVia": ["athena.amazonaws.com"]})
+    assert evaluate(via_athena, (READ, odd), None, ACCOUNT) == Decision(
+        "allow", (ref(READ, 0),), "allowed by statement 0 of identity policy Read; NotViaAthena of identity policy "
+                                  "Odd was not evaluated: StringNotEquals on aws:CalledVia, a multivalued key, which "
+                                  "needs ForAnyValue: or ForAllValues: (AWS defines no single-valued operator on "
+                                  "several values)")
+
+
+def test_a_list_given_to_a_single_valued_operator_is_reported_not_guessed():
+    vpce = policy("identity policy Vpce", allow("s3:*", Sid="ViaVpce", Condition={"StringEquals": {
+        "aws:SourceVpce": "vpce-1"}}))
+    two_endpoints = Request(READER, "s3:GetObject", OBJECT, {"aws:SourceVpce": ["vpce-1", "vpce-2"]})
+    assert evaluate(two_endpoints, (vpce,), None, ACCOUNT).reason == (
+        f"no identity policy allows s3:GetObject, and the bucket policy does not name {READER.arn}; ViaVpce of "
+        "identity policy Vpce was not evaluated: the request "
+        "gives aws:SourceVpce as a list of values, which StringEquals does not compare: a list needs ForAnyValue: "
+        "or ForAllValues:")
+
+
 def test_an_unknown_effect_is_reported_and_other_entries_keep_their_numbering():
     odd = policy("identity policy Odd", "not a statement", {"Effect": "deny", "Action": "s3:*", "Resource": "*"})
     decision = get(READER, identity=(odd,))

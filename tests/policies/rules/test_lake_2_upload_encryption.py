@@ -1,5 +1,7 @@
 from dataclasses import replace
 
+import pytest
+
 from policies.model import UNKNOWN, Encryption
 from policies.rules.lake_2_upload_encryption import RULE
 from tests.policies.builders import KEY_ARN, arn, lake, lake_key, logs_bucket, statuses, zone_bucket
@@ -94,8 +96,27 @@ def test_not_applicable_to_the_logs_bucket_sse_s3_buckets_and_empty_stacks():
     }
 
 
-def test_string_operator_for_the_key_is_accepted_too():
-    """StringNotEquals compares an exact key ARN like ArnNotEquals: another tool's policy passes."""
-    spelled = {"StringNotEquals": {"s3:x-amz-server-side-encryption-aws-kms-key-id": KEY_ARN},
+ARN_OPERATOR = ("statement DenyOtherKmsKey compares the key header with an ARN operator, which AWS defines on ARNs "
+                "only: a client sending a bare key id or an alias may pass; compare it with StringNotEquals")
+
+
+@pytest.mark.parametrize("operator", ["ArnNotEquals", "ArnNotLike", "ArnNotEqualsIfExists"])
+def test_fail_an_arn_operator_on_the_key_header_is_undefined_for_a_bare_key_id(operator):
+    spelled = {operator: {"s3:x-amz-server-side-encryption-aws-kms-key-id": KEY_ARN},
                "Null": {"s3:x-amz-server-side-encryption-aws-kms-key-id": "false"}}
-    assert statuses(RULE.check(changing("DenyOtherKmsKey", Condition=spelled)))["ml-dev-raw"][0] == "pass"
+    assert statuses(RULE.check(changing("DenyOtherKmsKey", Condition=spelled))) == {
+        "ml-dev-raw": ("fail", f"the policy does not deny uploads that {B} ({ARN_OPERATOR})"),
+    }
+
+
+def test_fail_names_every_arn_compared_deny_and_only_under_the_other_key_protection():
+    arn_deny = {"Sid": "ArnDeny", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": f"{RAW}/*",
+                "Condition": {"ArnNotLike": {"s3:x-amz-server-side-encryption-aws-kms-key-id": KEY_ARN}}}
+    model = raw_policy_edited(lambda s: None if s["Sid"] in ("DenyOtherKmsKey", "DenySseC") else s)
+    bucket = model.buckets[0]
+    policy = {**bucket.policy, "Statement": [*bucket.policy["Statement"], arn_deny, {**arn_deny, "Sid": "Again"}]}
+    assert statuses(RULE.check(replace(model, buckets=(replace(bucket, policy=policy),)))) == {
+        "ml-dev-raw": ("fail", f"the policy does not deny uploads that {B} (statements ArnDeny, Again compare the key "
+                               "header with an ARN operator, which AWS defines on ARNs only: a client sending a bare "
+                               f"key id or an alias may pass; compare it with StringNotEquals); {C}"),
+    }
