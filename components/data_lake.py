@@ -90,6 +90,7 @@ class DataLake(pulumi.ComponentResource):
                 lifecycle=s.logs.lifecycle,
                 protect=s.production,
                 tags={**self._tags, "zone": "logs"},
+                flow_logs=s.network.vpc_id is None,  # the lake creates the VPC: its flow logs come here
             ),
             opts=self._child,
         )
@@ -99,7 +100,8 @@ class DataLake(pulumi.ComponentResource):
         lake_buckets = (*self._zone_names.values(), self._results_name, logs_bucket_name(s.name, s.stack))
         return LakeNetwork(
             "network",
-            LakeNetworkArgs(s.network, self._env, (*lake_buckets, *s.network.allowed_buckets), self._tags),
+            LakeNetworkArgs(s.network, self._env, (*lake_buckets, *s.network.allowed_buckets), self._tags,
+                            flow_logs=None if s.network.vpc_id else self.logs.flow_log_target()),
             opts=self._child,
         )
 

@@ -2,8 +2,9 @@
 
 Either an existing VPC (its id and the route tables of its private subnets) or a minimal one the
 lake creates: two private subnets in two AZs with their own route tables, no internet gateway,
-no NAT, and a default security group stripped of its rules. The endpoint's policy lets only
-principals of the lake's account reach only the lake's buckets (plus an allowlist).
+no NAT, a default security group stripped of its rules, and flow logs of all its traffic to the
+lake's logs bucket (Security Hub EC2.6). The endpoint's policy lets only principals of the lake's
+account reach only the lake's buckets (plus an allowlist).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import pulumi_aws as aws
 
 from .documents.endpoint_policy import lake_endpoint_policy
 from .environment import AwsEnvironment
+from .logs_bucket import FlowLogTarget
 from .settings import NetworkSettings
 
 TYPE_TOKEN = "datalake:network:LakeNetwork"
@@ -29,6 +31,20 @@ class LakeNetworkArgs:
     # Buckets the endpoint lets the account reach: the lake's own, then the allowlist.
     bucket_names: tuple[str, ...]
     tags: dict[str, str] = field(default_factory=dict)
+    # Where the created VPC's flow logs go; None: no flow log (an existing VPC is its owner's to log).
+    flow_logs: FlowLogTarget | None = None
+
+
+# What a demanding reader of the flow logs wants, each against AWS's default:
+# - every flow, accepted and rejected (EC2.6 asks for REJECT at least): an investigation needs both sides;
+# - 60 s aggregation instead of 600 s: records close to when the traffic happened;
+# - Parquet instead of plain text: columnar and compressed, so Athena scans (and bills) a fraction;
+# - Hive-compatible prefixes (`aws-account-id=.../year=...`): Glue and Athena find the partitions by themselves;
+# - hourly partitions: a query over an incident's hour reads that hour, not the whole day.
+FLOW_LOG_TRAFFIC = "ALL"
+FLOW_LOG_AGGREGATION_SECONDS = 60
+FLOW_LOG_DESTINATION_OPTIONS = {"file_format": "parquet", "hive_compatible_partitions": True,
+                                "per_hour_partition": True}
 
 
 def private_subnet_cidrs(cidr: str) -> list[str]:
@@ -101,4 +117,17 @@ class LakeNetwork(pulumi.ComponentResource):
                 f"{name}-private-{index}", subnet_id=subnet.id, route_table_id=table.id, opts=child,
             )
             route_table_ids.append(table.id)
+        self._flow_log(vpc)
         return vpc.id, pulumi.Output.all(*route_table_ids)
+
+    def _flow_log(self, vpc: aws.ec2.Vpc) -> None:
+        target = self._args.flow_logs
+        if target is None:
+            return
+        aws.ec2.FlowLog(
+            f"{self._name}-flow-log", vpc_id=vpc.id, traffic_type=FLOW_LOG_TRAFFIC, log_destination_type="s3",
+            log_destination=target.destination, max_aggregation_interval=FLOW_LOG_AGGREGATION_SECONDS,
+            destination_options=aws.ec2.FlowLogDestinationOptionsArgs(**FLOW_LOG_DESTINATION_OPTIONS),
+            tags={**self._args.tags, "Name": f"{self._name}-flow-log"},
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[target.ready]),
+        )

@@ -29,7 +29,7 @@ from dataclasses import dataclass, fields, is_dataclass
 from typing import Any
 
 from policies.iam import statements
-from policies.model import UNKNOWN, Key, Lake, contains_unknown
+from policies.model import UNKNOWN, FlowLog, Key, Lake, Vpc, contains_unknown
 
 # The settings whose values are policy documents (or, for a role, a list of them).
 POLICY_SETTINGS = frozenset({"policy", "trust_policy", "policies"})
@@ -287,6 +287,24 @@ def _pair_keys(planned: Sequence[Key], live: Sequence[Key], rewrite: Rewrite) ->
     return [(lake_planned[0], lake_live[0]), *others]
 
 
+def _lake_vpcs(lake: Lake) -> tuple[Vpc, ...]:
+    """The VPCs the lake creates: an existing VPC is its owner's, its flow logs too."""
+    return tuple(v for v in lake.vpcs if v.created_by_lake)
+
+
+def _flow_logs(lake: Lake) -> tuple[FlowLog, ...]:
+    return tuple(f for v in _lake_vpcs(lake) if isinstance(v.flow_logs, tuple) for f in v.flow_logs)
+
+
+def _flow_log_target(flow_log: FlowLog) -> tuple[Any, Any]:
+    """Flow logs are paired by where they deliver (for S3, the bucket): they have no name of their own,
+    and a changed prefix is then a difference of the pair, not a missing flow log and a new one."""
+    destination = flow_log.destination
+    if isinstance(destination, str) and ":s3:::" in destination:
+        destination = destination.split(":s3:::", 1)[1].split("/", 1)[0]
+    return flow_log.destination_type, destination
+
+
 def _optional(value: Any) -> tuple[Any, ...]:
     return () if value is None else (value,)
 
@@ -321,6 +339,10 @@ KINDS = (
         "enforced", "cutoff", "output_location", "encryption_option", "kms_key_arn")),
     Kind("queue", lambda lake: lake.queues, ("arn", "encrypted", "kms_key_id", "policy", "has_dead_letter_queue")),
     Kind("role", lambda lake: lake.roles, ("arn", "trust_policy", "policies")),
+    Kind("vpc", _lake_vpcs, ("tags",)),  # by name: its Name tag, in both sources
+    Kind("flow log", _flow_logs, ("traffic_type", "destination_type", "destination", "max_aggregation_interval",
+                                  "file_format", "hive_compatible_partitions", "per_hour_partition"),
+         pair=_pair_by(_flow_log_target)),
     Kind("account", lambda lake: _optional(lake.account_public_access_block), (
         "block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets"),
          pair=_pair_by(lambda _: "account"), name=lambda _: "account", prefix="public_access_block.",

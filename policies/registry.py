@@ -27,9 +27,9 @@ def all_rules() -> tuple[Rule, ...]:
 
 
 def _sort_key(rule: Rule) -> tuple:
-    """S3.2 < S3.10 < KMS.1 < LAKE.1: family, then number."""
+    """S3.2 < S3.10 < KMS.1 < EC2.6 < LAKE.1: family, then number."""
     family, _, number = rule.id.partition(".")
-    order = {"S3": 0, "KMS": 1, "LAKE": 2}.get(family, 3)
+    order = {"S3": 0, "KMS": 1, "EC2": 2, "LAKE": 3}.get(family, 4)
     return (order, family, int(number.split("/")[0]) if number.split("/")[0].isdigit() else 0, rule.id)
 
 

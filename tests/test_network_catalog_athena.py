@@ -10,6 +10,7 @@ from tests.support import REPO, Resources, s3_type
 
 ENDPOINT = "aws:ec2/vpcEndpoint:VpcEndpoint"
 CRAWLER = "aws:glue/crawler:Crawler"
+FLOW_LOG = "aws:ec2/flowLog:FlowLog"
 
 
 @pytest.fixture(scope="module")
@@ -57,6 +58,29 @@ def test_no_perimeter_in_dev(dev):
 
 def test_existing_vpc_in_prod_creates_no_network(prod):
     assert prod.count("aws:ec2/vpc:Vpc") == 0 and prod.count("aws:ec2/subnet:Subnet") == 0
+
+
+def test_created_vpc_logs_every_flow_into_the_logs_bucket_once_delivery_is_allowed(dev):
+    vpc, flow_log = dev.one("aws:ec2/vpc:Vpc", "network-vpc"), dev.one(FLOW_LOG, "network-flow-log")
+    assert flow_log.inputs == {
+        "vpcId": vpc.id,
+        "trafficType": "ALL",
+        "logDestinationType": "s3",
+        "logDestination": "arn:aws:s3:::mlteam-dev-logs/vpc-flow-logs/",
+        "maxAggregationInterval": 60,
+        "destinationOptions": {"fileFormat": "parquet", "hiveCompatiblePartitions": True, "perHourPartition": True},
+        "tags": {**vpc.inputs["tags"], "Name": "network-flow-log"},
+    }
+    policy = dev.one(s3_type("BucketPolicy"), "logs-policy")
+    assert policy.urn in flow_log.depends_on  # AWS would otherwise write its own policy over the bucket's
+    sids = [s["Sid"] for s in dev.policy_of(s3_type("BucketPolicy"), "logs-policy")["Statement"]]
+    assert sids[-2:] == ["AllowVpcFlowLogDelivery", "AllowVpcFlowLogAclCheck"]
+
+
+def test_an_existing_vpc_gets_no_flow_log_and_its_logs_bucket_no_delivery_grant(prod):
+    assert prod.count(FLOW_LOG) == 0
+    sids = [s["Sid"] for s in prod.policy_of(s3_type("BucketPolicy"), "logs-policy")["Statement"]]
+    assert "AllowVpcFlowLogDelivery" not in sids and "AllowVpcFlowLogAclCheck" not in sids
 
 
 def test_a_database_per_zone_and_encrypted_catalog(dev):

@@ -36,6 +36,7 @@ ZONE_COUNTS_DEV = {
     "aws:ec2/routeTableAssociation:RouteTableAssociation": 2,
     "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup": 1,
     "aws:ec2/vpcEndpoint:VpcEndpoint": 1,
+    "aws:ec2/flowLog:FlowLog": 1,
     "aws:glue/catalogDatabase:CatalogDatabase": 3,
     "aws:glue/crawler:Crawler": 2,
     "aws:glue/dataCatalogEncryptionSettings:DataCatalogEncryptionSettings": 1,
@@ -103,8 +104,7 @@ def test_zone_buckets_use_lake_key_and_log_to_logs_bucket(dev):
 
 def test_logs_bucket_policy_grants_delivery_for_lake_buckets_only(dev):
     policy = Resources(dev.resources).policy_of(POLICY_TYPE, "logs-policy")
-    delivery = policy["Statement"][-1]
-    assert delivery["Sid"] == "AllowS3ServerAccessLogDelivery"
+    [delivery] = [s for s in policy["Statement"] if s["Sid"] == "AllowS3ServerAccessLogDelivery"]
     assert delivery["Resource"] == "arn:aws:s3:::mlteam-dev-logs/access-logs/*"
     assert delivery["Condition"] == {
         "ArnLike": {"aws:SourceArn": sorted(

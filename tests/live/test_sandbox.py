@@ -338,13 +338,14 @@ def test_the_raw_policy_pins_the_created_key(sandbox: Sandbox):
     assert sids(policy) == ["DenyInsecureTransport", "DenyOutdatedTls", "DenyNonKmsEncryptionHeader",
                             "DenyOtherKmsKey", "DenyKmsHeaderWithoutKey", "DenySseC"]
     other_key = next(s for s in policy["Statement"] if s["Sid"] == "DenyOtherKmsKey")
-    assert other_key["Condition"]["ArnNotEquals"] == {
+    assert other_key["Condition"]["StringNotEquals"] == {
         "s3:x-amz-server-side-encryption-aws-kms-key-id": lake_key_arn(sandbox)}
 
 
 def test_the_logs_policy_survives_the_logging_workaround(sandbox: Sandbox):
     policy = policy_of(sandbox.client("s3").get_bucket_policy(Bucket="mlteam-dev-logs")["Policy"])
-    assert sids(policy) == ["DenyInsecureTransport", "DenyOutdatedTls", "AllowS3ServerAccessLogDelivery"]
+    assert sids(policy) == ["DenyInsecureTransport", "DenyOutdatedTls", "AllowS3ServerAccessLogDelivery",
+                            "AllowVpcFlowLogDelivery", "AllowVpcFlowLogAclCheck"]
 
 
 def test_the_raw_lifecycle(sandbox: Sandbox):

@@ -316,3 +316,40 @@ def test_an_entry_is_json_ready():
         "live": None,
     }
     assert json.loads(json.dumps(difference.entry())) == difference.entry()
+
+
+# --- The lake's VPC and its flow logs ----------------------------------------------------------------
+
+
+def live_flow_logs(*flow_logs) -> Lake:
+    """The compliant lake as the account shows it, its VPC's flow logs replaced."""
+    return lake(vpcs=(builders.vpc(flow_logs=flow_logs),))
+
+
+def test_a_deleted_flow_log_is_missing():
+    assert drift(lake(), live_flow_logs()) == [
+        Difference("flow log", "network-flow-log", "exists", "declared", "missing"),
+    ]
+
+
+def test_flow_logs_are_paired_by_their_bucket_so_a_changed_setting_names_it():
+    live = builders.flow_log(name="fl-0123", destination=f"{arn(LOGS)}/elsewhere/", traffic_type="REJECT")
+    assert drift(lake(), live_flow_logs(live)) == [
+        Difference("flow log", "fl-0123", "traffic_type", "ALL", "REJECT"),
+        Difference("flow log", "fl-0123", "destination", f"{arn(LOGS)}/vpc-flow-logs/", f"{arn(LOGS)}/elsewhere/"),
+    ]
+
+
+def test_a_flow_log_to_another_bucket_is_not_declared():
+    other = builders.flow_log(name="fl-0456", destination="arn:aws:s3:::central-flows/")
+    assert drift(lake(), live_flow_logs(builders.flow_log(name="fl-0123"), other)) == [
+        Difference("flow log", "fl-0456", "exists", "not declared", "present"),
+    ]
+
+
+def test_the_lake_vpc_tags_are_compared_and_an_existing_vpc_is_not():
+    retagged = builders.vpc(tags={**builders.vpc().tags, "lake": "other"})
+    assert drift(lake(), lake(vpcs=(retagged,))) == [Difference("vpc", "network-vpc", "tags.lake", "ml", "other")]
+    existing = builders.vpc(name="vpc-0a1b", created_by_lake=False, flow_logs=None)
+    seen_live = replace(existing, created_by_lake=None, flow_logs=(builders.flow_log(name="fl-9"),))
+    assert drift(lake(vpcs=(existing,)), lake(vpcs=(seen_live,))) == []
