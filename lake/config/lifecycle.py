@@ -23,6 +23,9 @@ from components.settings import (
     Transition,
 )
 from lake.config.problems import ConfigProblem
+from policies.lifecycle_schedule import conflicts, object_classes
+from policies.model import Lifecycle, LifecycleRule
+from policies.model import Transition as ModelTransition
 
 # The lake's minimum gap between two transitions (days). S3 itself requires 30 days in
 # STANDARD_IA before the next move; the lake applies the same floor after every class.
@@ -132,4 +135,36 @@ def _minimum_charge(at: str, subject: str, moved: Transition, source: str, actio
         f"{subject} moved to {moved.storage_class} at day {moved.days}{source} are billed for at least "
         f"{minimum} days there; {action} is charged as if kept until day {moved.days + minimum}",
         "warning",
+    )
+
+
+def combination_problems(path: str, rules: list[dict[str, Any]]) -> list[ConfigProblem]:
+    """What the rules the program writes for the lifecycle at ``path`` do together, as S3 applies them.
+
+    The same judgement as S3.13's (``policies.lifecycle_schedule``), on the rule dicts of
+    ``components.lifecycle`` (the lake's buckets are always versioned). Each schedule above is one
+    rule; this catches a rule set whose rules preempt each other's actions.
+    """
+    classes = object_classes(Lifecycle(tuple(_model_rule(rule) for rule in rules)), versioned=True)
+    return [ConfigProblem(path, conflict.message) for conflict in conflicts(classes)]
+
+
+def _model_rule(rule: dict[str, Any]) -> LifecycleRule:
+    """A rule dict of ``components.lifecycle`` (pulumi-aws's snake_case inputs) in the audit's model."""
+    expiration = rule.get("expiration", {})
+    noncurrent_expiration = rule.get("noncurrent_version_expiration", {})
+    return LifecycleRule(
+        id=rule["id"],
+        enabled=rule["status"] == "Enabled",
+        prefix=rule["filter"].get("prefix", ""),
+        transitions=tuple(ModelTransition(t["days"], t["storage_class"]) for t in rule.get("transitions", [])),
+        expiration_days=expiration.get("days"),
+        expired_object_delete_marker=expiration.get("expired_object_delete_marker"),
+        noncurrent_transitions=tuple(
+            ModelTransition(t["noncurrent_days"], t["storage_class"])
+            for t in rule.get("noncurrent_version_transitions", [])
+        ),
+        noncurrent_expiration_days=noncurrent_expiration.get("noncurrent_days"),
+        abort_incomplete_multipart_upload_days=rule.get("abort_incomplete_multipart_upload", {}).get(
+            "days_after_initiation"),
     )

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from components.lifecycle import lifecycle_rules
 from components.naming import (
     LOGS_SUFFIX,
     QUERY_RESULTS_SUFFIX,
@@ -19,7 +20,7 @@ from components.naming import (
 )
 from components.settings import LakeSettings
 from lake.config.datasets import dataset_problems
-from lake.config.lifecycle import schedule_problems, schedules
+from lake.config.lifecycle import combination_problems, schedule_problems, schedules
 from lake.config.network import network_problems
 from lake.config.problems import NAMESPACE, ConfigProblem, key_path
 
@@ -125,6 +126,8 @@ def _lifecycle_problems(values: Mapping[str, Any], settings: LakeSettings) -> li
     return [
         problem
         for path, lifecycle, raw in checked
-        for schedule in schedules(path, lifecycle, raw)
-        for problem in schedule_problems(schedule)
+        for problem in [
+            *(p for schedule in schedules(path, lifecycle, raw) for p in schedule_problems(schedule)),
+            *combination_problems(path, lifecycle_rules(lifecycle)),
+        ]
     ]

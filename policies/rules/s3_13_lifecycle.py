@@ -5,6 +5,11 @@ applies (``lake/config/lifecycle.py``), here on what the stack really declares: 
 earlier than day 30, transitions later and strictly colder, expirations after the last class's
 minimum storage duration; and the clean-up nothing in S3 does by default (incomplete multipart
 uploads, noncurrent versions).
+
+Each rule is judged alone (what S3 refuses in one rule), then the rules together, as S3 applies
+them to every object class (``policies/lifecycle_schedule.py``: overlapping prefixes, the shorter
+expiration and the colder move win): an action another rule preempts is dead, and an expiration
+or a move out of STANDARD_IA that comes too soon after another rule's move is billed anyway.
 """
 
 from __future__ import annotations
@@ -14,7 +19,8 @@ from dataclasses import astuple
 
 from components.settings import MIN_DAYS_BEFORE_IA, MIN_STORAGE_DAYS, STORAGE_CLASS_ORDER
 
-from ..model import Bucket, Lake, LifecycleRule, Transition, contains_unknown, is_unknown
+from ..lifecycle_schedule import conflicts, object_classes
+from ..model import UNKNOWN, Bucket, Lake, LifecycleRule, Maybe, Transition, contains_unknown, is_unknown
 from ..rule import Finding, Rule, Severity, Verdict, failed, passed, per_bucket, unknown
 
 RULE_ID = "S3.13"
@@ -32,6 +38,8 @@ def judge(bucket: Bucket) -> Verdict:
     if not enabled:
         return failed("the lifecycle has no enabled rule")
     problems = [p for r in enabled for p in _rule_problems(r)]
+    classes = object_classes(lifecycle, _versioned(bucket.versioning))
+    problems += [] if is_unknown(classes) else [c.message for c in conflicts(classes)]
     if not any(_whole_bucket(r) and r.abort_incomplete_multipart_upload_days is not None for r in enabled):
         problems.append("no enabled rule aborts incomplete multipart uploads for the whole bucket")
     expires_noncurrent = any(_whole_bucket(r) and r.noncurrent_expiration_days is not None for r in enabled)
@@ -40,12 +48,19 @@ def judge(bucket: Bucket) -> Verdict:
                         "the whole bucket")
     if problems:
         return failed("; ".join(problems))
+    if is_unknown(classes):
+        return unknown("a transition and an expiration fall on the same day, and which wins depends on whether "
+                       "versioning is on, which cannot be known before deployment")
     if not expires_noncurrent and is_unknown(bucket.versioning):
         return unknown("no enabled rule expires noncurrent versions, and whether versioning is on cannot be known "
                        "before deployment")
     cleanup = "incomplete multipart uploads aborted" + (", noncurrent versions expired" if expires_noncurrent else "")
     rules = f"{len(enabled)} enabled rule{'s' if len(enabled) > 1 else ''}"
     return passed(f"{rules}: transitions and expirations in order, {cleanup}")
+
+
+def _versioned(versioning: Maybe[str]) -> Maybe[bool]:
+    return UNKNOWN if is_unknown(versioning) else versioning in VERSIONED
 
 
 def _whole_bucket(rule: LifecycleRule) -> bool:
@@ -105,7 +120,8 @@ RULE = Rule(
     rationale="Without lifecycle rules cold data stays in the most expensive class, incomplete multipart "
     "uploads and noncurrent versions are billed forever, and a transition S3 rejects (IA before day 30, a "
     "warmer class) fails the deployment; expiring objects before a class's minimum storage duration is billed "
-    "anyway.",
+    "anyway. Where several rules cover the same objects S3 applies the shorter expiration and the colder move, "
+    "so an action another rule preempts never happens.",
     remediation="Fix the bucket's lifecycle under `datalake:zones[].lifecycle` (or `datalake:logs.lifecycle`) in "
     "Pulumi.<stack>.yaml: transitions (STANDARD_IA from day 30, then colder classes later), `expirationDays` "
     "after the last class's minimum storage duration, `noncurrentVersions.expirationDays` and "

@@ -1,8 +1,14 @@
 from dataclasses import replace
 
+import pytest
+
+from lake.plan.render import plan_document
+from lake.plan.runner import plan_stack
+from policies.adapters.plan import lake_from_plan
 from policies.model import UNKNOWN, Lifecycle, LifecycleRule, Transition
 from policies.rules.s3_13_lifecycle import RULE
 from tests.policies.builders import lake, lifecycle, logs_bucket, statuses, zone_bucket
+from tests.support import REPO
 
 PASS = ("pass", "4 enabled rules: transitions and expirations in order, incomplete multipart uploads aborted, "
                 "noncurrent versions expired")
@@ -122,3 +128,56 @@ def test_not_applicable_without_buckets():
     assert statuses(RULE.check(replace(lake(), buckets=()))) == {
         "lake": ("not_applicable", "the stack declares no bucket this rule applies to"),
     }
+
+
+# --- the rules together, as S3 applies them (policies/lifecycle_schedule.py) ---------------------
+
+EXPIRE_ALL = LifecycleRule("expire-all", True, expiration_days=60)
+TIER_IMAGES = LifecycleRule("tier-images", True, prefix="images/", transitions=(
+    Transition(30, "STANDARD_IA"), Transition(90, "GLACIER")))
+
+
+def test_fail_a_rule_expiring_every_object_first_makes_a_narrower_move_dead():
+    assert verdict(EXPIRE_ALL, TIER_IMAGES, ABORT, NONCURRENT) == (
+        "fail", "rule tier-images never moves objects under images/ to GLACIER at day 90: rule expire-all expires "
+                "every one of them at day 60")
+
+
+def test_fail_a_colder_move_of_another_rule_makes_a_move_dead():
+    archive = LifecycleRule("archive", True, transitions=(Transition(60, "DEEP_ARCHIVE"),))
+    assert verdict(archive, TIER_IMAGES, ABORT, NONCURRENT) == (
+        "fail", "rule tier-images never moves objects under images/ to GLACIER at day 90: they are in DEEP_ARCHIVE "
+                "from day 60 (rule archive)")
+
+
+def test_fail_rules_that_together_leave_a_class_too_early():
+    short = LifecycleRule("short-lived", True, prefix="images/", expiration_days=100)
+    assert verdict(TIER_IMAGES, short, ABORT, NONCURRENT) == (
+        "fail", "objects under images/ expire at day 100 (rule short-lived), before day 180 (GLACIER from day 90, "
+                "rule tier-images, bills at least 90 days)")
+
+
+def test_pass_a_narrower_rule_with_a_shorter_retention():
+    scratch = LifecycleRule("scratch", True, prefix="tmp/", expiration_days=7)
+    assert verdict(tiering((30, "STANDARD_IA"), expiration_days=400), scratch, ABORT, NONCURRENT) == (
+        "pass", "4 enabled rules: transitions and expirations in order, incomplete multipart uploads aborted, "
+                "noncurrent versions expired")
+
+
+def test_unknown_which_of_a_same_day_move_and_expiration_wins():
+    expire = LifecycleRule("expire", True, expiration_days=90)
+    assert verdict(tiering((90, "GLACIER")), expire, ABORT, NONCURRENT, versioning=UNKNOWN) == (
+        "unknown", "a transition and an expiration fall on the same day, and which wins depends on whether "
+                   "versioning is on, which cannot be known before deployment")
+
+
+@pytest.fixture(scope="module")
+def recorded_lakes():
+    """The unmutated dev and prod stacks, as their recorded plans model them."""
+    plans = {"dev": plan_stack(REPO, "dev"), "prod": plan_stack(REPO, "prod", "210987654321")}
+    return {name: lake_from_plan(plan_document(plan)) for name, plan in plans.items()}
+
+
+def test_recorded_dev_and_prod_plans_pass(recorded_lakes):
+    assert {name: {s for s, _ in statuses(RULE.check(model)).values()} for name, model in recorded_lakes.items()} == {
+        "dev": {"pass"}, "prod": {"pass"}}
