@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from components.documents.grants import read_access
 
 from ..evaluator.request import Policy, Principal
-from ..model import Lake
+from ..model import Lake, Role, contains_unknown
 
 FULL_ACCESS = {"Version": "2012-10-17", "Statement": [{"Sid": "FullAccess", "Effect": "Allow", "Action": "*", "Resource": "*"}]}
 EXTERNAL_ACCOUNTS = ("111122223333", "444455556666")
@@ -70,15 +70,24 @@ def _bucket_and_prefix(path: object) -> tuple[str, str] | None:
     return bucket, prefix
 
 
+def role_policies(role: Role) -> tuple[Policy, ...] | None:
+    """The role's identity policies, inline then attached; None when one of them is not known."""
+    inline = [(f"role policy of {role.name}", p) for p in role.policies]
+    attached = [(f"policy {a.arn} attached to {role.name}", a.document) for a in role.attached]
+    if not all(isinstance(d, dict) and not contains_unknown(d) for _, d in inline + attached):
+        return None
+    return tuple(Policy(name, document) for name, document in inline + attached)
+
+
 def crawler_actors(model: Lake) -> list[Actor]:
     """Each crawler's role, with the role policies the stack declares for it (not an assumption)."""
     roles = {r.arn: r for r in model.roles if isinstance(r.arn, str)}
     actors = []
     for crawler in model.crawlers:
         role = roles.get(crawler.role_arn)
-        if role is None or not all(isinstance(p, dict) for p in role.policies):
+        policies = role_policies(role) if role is not None else None
+        if policies is None:
             continue
-        policies = tuple(Policy(f"role policy of {role.name}", p) for p in role.policies)
         targets = tuple(t for t in map(_bucket_and_prefix, crawler.s3_paths) if t is not None)
         actors.append(Actor(f"crawler {crawler.name}", Principal.iam(crawler.role_arn), policies,
                             "its role policy as declared (components/documents/crawler_role.py)", targets))

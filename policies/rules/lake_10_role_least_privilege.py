@@ -1,70 +1,92 @@
-"""LAKE.10: no role policy grants every S3 action, nor S3 data actions on every bucket."""
+"""LAKE.10: each role the lake declares reaches no more of the lake than its purpose needs."""
 
 from __future__ import annotations
 
-from ..iam import Statement, action_matches, as_list, covers_action
+from ..access.actors import role_policies
+from ..access.reach import describe, excess
 from ..model import Lake, Role, contains_unknown, is_unknown
+from ..purposes import Purpose, no_purpose, purpose_of
 from ..rule import Finding, Rule, Severity, Verdict, failed, passed, per_resource, unknown
-from ._policy_reading import EVERY_S3_ACTION, combine, grant_undecided, named_statements, undecided_verdict
-from ._policy_reading import every_bucket_resources
 
 RULE_ID = "LAKE.10"
-DATA_ACTIONS = ("s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:ListBucket")
 
 
-def _every_s3_action(statement: Statement) -> list[str]:
-    """The action patterns granting every S3 action ("s3:*", "*"...), as messages name them."""
-    if not all(covers_action(statement, a) for a in EVERY_S3_ACTION):
-        return []
-    if "NotAction" in statement:
-        return [f"every action but {', '.join(map(str, as_list(statement['NotAction'])))}"]
-    return [p for p in as_list(statement.get("Action"))
-            if isinstance(p, str) and all(action_matches(p, a) for a in EVERY_S3_ACTION)]
+def _unknown_policies(role: Role) -> str | None:
+    """Why the role's identity policies cannot be known, if they cannot."""
+    if any(contains_unknown(p) for p in role.policies):
+        return "an inline policy of the role cannot be known before deployment"
+    unread = [a for a in role.attached if contains_unknown(a.document) or not isinstance(a.document, dict)]
+    if any(not isinstance(a.arn, str) for a in unread):
+        return "which managed policies are attached to the role cannot be known"
+    if not unread:
+        return None
+    names = ", ".join(str(a.arn) for a in unread)
+    return f"the document of attached policy {names} cannot be known (not in the pinned AWS managed list, or unread)"
 
 
-def _judge_statement(role: str, name: str, statement: Statement, partition: object) -> Verdict:
-    if statement.get("Effect") == "Deny":
-        return passed(f"statement {name} is a Deny")
-    if grant_undecided(statement) or contains_unknown([statement.get("Resource"), statement.get("NotResource")]):
-        return undecided_verdict([(name, statement)])
-    problems = []
-    if every_action := _every_s3_action(statement):
-        problems.append(f"allows {', '.join(every_action)}")
-    data_actions = [a for a in DATA_ACTIONS if covers_action(statement, a)]
-    if data_actions and (everywhere := every_bucket_resources(statement, partition)):
-        problems.append(f"allows {', '.join(data_actions)} on {', '.join(everywhere)}")
-    if problems:
-        return failed(f"role {role}: statement {name} {' and '.join(problems)}")
-    return passed(f"statement {name} is scoped")
+def _unknown_resources(model: Lake) -> str | None:
+    """A lake bucket or key whose ARN or policy is unknown could widen or narrow the reach."""
+    items = [("bucket", b) for b in sorted(model.buckets, key=lambda b: b.name)]
+    items += [("key", k) for k in model.lake_keys]
+    return next((f"the ARN or policy of {kind} {item.name} cannot be known before deployment"
+                 for kind, item in items if is_unknown(item.arn) or is_unknown(item.policy)), None)
 
 
-def judge(role: Role, partition: object = "aws") -> Verdict:
-    verdicts = []
-    for policy in role.policies:
-        named = named_statements(policy)
-        if is_unknown(named):
-            verdicts.append(unknown("a policy of the role cannot be known before deployment"))
-            continue
-        verdicts.extend(_judge_statement(role.name, n, s, partition) for n, s in named)
-    return combine(verdicts, "no inline policy grants every S3 action, nor S3 data actions on every bucket")
+def _region(model: Lake) -> str | None:
+    """The lake's region; a pack does not know it, but the lake key's ARN says it."""
+    if isinstance(model.region, str):
+        return model.region
+    arn = model.lake_key_arn
+    return arn.split(":")[3] if isinstance(arn, str) and arn.count(":") >= 5 else None
+
+
+def _role_arn(role: Role, model: Lake) -> str:
+    """A role's ARN, or the one its name gives in the lake's account (the lake's roles have no path)."""
+    return role.arn if isinstance(role.arn, str) else f"arn:{model.partition}:iam::{model.account_id}:role/{role.name}"
+
+
+def _judge_reach(role: Role, model: Lake, purpose: Purpose) -> Verdict:
+    region, policies = _region(model), role_policies(role)
+    reason = _unknown_policies(role) or _unknown_resources(model)
+    if reason or policies is None:
+        return unknown(reason or "a policy of the role cannot be known before deployment")
+    if region is None or is_unknown(model.account_id):
+        return unknown("the lake's account or region cannot be known before deployment")
+    found = excess(model, _role_arn(role, model), policies, purpose, region)
+    if found:
+        return failed(f"role {role.name} reaches beyond its purpose ({purpose.describe()}): {describe(found)}")
+    return passed(f"the role reaches no more of the lake than its purpose ({purpose.describe()})")
+
+
+def judge(role: Role, model: Lake) -> Verdict:
+    purpose = purpose_of(role, model)
+    if purpose is None:
+        return failed(no_purpose(role))
+    if is_unknown(purpose):
+        return unknown("which crawler uses the role cannot be known before deployment")
+    return _judge_reach(role, model, purpose)
 
 
 def check(model: Lake) -> list[Finding]:
-    return per_resource(RULE_ID, model.roles, lambda r: judge(r, model.partition), "the stack declares no IAM role")
+    return per_resource(RULE_ID, model.roles, lambda r: judge(r, model), "the stack declares no IAM role")
 
 
 RULE = Rule(
     id=RULE_ID,
-    title="IAM roles do not grant every S3 action or S3 data actions on every bucket",
+    title="IAM roles reach no more of the lake than their purpose",
     severity=Severity.HIGH,
-    rationale="A role that may call s3:* can rewrite bucket policies and delete the lake; one that may read, "
-    "write or list every bucket reaches buckets outside the lake, of this account and, where their policies "
-    "allow it, of others. Crawler roles are the typical case: AWSGlueServiceRole grants S3 access on every "
-    "resource, where a crawler needs one prefix of one bucket.",
-    remediation="Build crawler roles with `components/documents/crawler_role.py` (`crawler_policy`): list "
-    "and read one prefix of one bucket, with the KMS half of the grant; name actions and bucket ARNs "
-    "explicitly in any other role policy.",
-    reference="https://docs.aws.amazon.com/glue/latest/dg/create-an-iam-role.html",
+    rationale="A role is as dangerous as what it can reach. The rule computes, with the policy evaluator, what "
+    "each lake role can do on every lake bucket (read, list, write, delete, administer; inside its own prefix "
+    "and outside it) and with the lake key (through S3, directly, administration), from its identity "
+    "policies, inline and attached (AWS managed ones included), combined with the bucket policies and the "
+    "key policy, and fails on anything beyond the role's purpose. A crawler reads its own prefix: "
+    "s3:GetObject there, s3:ListBucket with s3:prefix in it, s3:GetBucketLocation on its bucket and "
+    "kms:Decrypt through S3. AWSGlueServiceRole, the policy crawler roles typically get, lists every bucket.",
+    remediation="Build crawler roles with `components/documents/crawler_role.py` (`crawler_policy`): list and "
+    "read one prefix of one bucket, with the KMS half of the grant; attach no managed policy granting S3 or "
+    "KMS actions, and grant lake roles nothing in bucket or key policies beyond their purpose.",
+    reference="https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html#grant-least-privilege",
     check=check,
-    scope="every IAM role declared in the stack, through its inline policies",
+    scope="every IAM role declared in the stack, through its inline and attached policies, the bucket "
+    "policies and the key policy",
 )
