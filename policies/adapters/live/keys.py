@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...model import Key, is_unknown
+from ...model import UNKNOWN, Key, is_unknown
 from ..resources import parse_policy
 from .calls import Call, Reader
 
@@ -33,6 +33,7 @@ def read_key(reader: Reader, kms: Any, metadata: dict[str, Any]) -> Key:
         policy=reader.read(kms, Call("GetKeyPolicy", "get_key_policy", {**params, "PolicyName": "default"}),
                            where("policy"), lambda r: parse_policy(r["Policy"])),
         pending_deletion=metadata.get("KeyState") == "PendingDeletion",
+        state=metadata.get("KeyState", UNKNOWN),  # an answer without one cannot be judged
     )
 
 
