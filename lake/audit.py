@@ -9,10 +9,11 @@ from typing import Any
 
 from lake import __version__
 from policies.adapters.live import LiveRead, Selection, Target, read_lake
+from policies.adapters.live.selection import declared
 from policies.adapters.plan import lake_from_plan
-from policies.drift import Difference, drift
+from policies.drift import KINDS, Difference, drift
 from policies.evaluate import evaluate
-from policies.model import Unverified
+from policies.model import Missing, Unverified
 from policies.rule import Finding, Status
 
 
@@ -46,13 +47,38 @@ def load_plan(path: Path) -> dict[str, Any]:
 
 def run_audit(target: Target, selection: Selection, plan: dict[str, Any] | None = None, progress: Any = None) -> Audit:
     started = time.perf_counter()
+    planned = None
+    if plan is not None:
+        planned = lake_from_plan(plan)
+        # Whatever the selection, every resource the plan declares is looked for by its name.
+        selection = replace(selection, declared=declared(planned, plan["settings"]))
     read = read_lake(target, selection, progress)
-    if not read.lake.buckets and not read.lake.unverified:
+    if not read.lake.buckets and not read.lake.unverified and planned is None:
         raise AuditError(f"no bucket matched the selection in account {read.lake.account_id}, "
                          f"region {read.lake.region}")
+    differences = None
+    if planned is not None:
+        # The plan knows what the account alone cannot: the allowlist and the principals the
+        # config names (a live key policy naming a foreign principal does not make it trusted).
+        read = replace(read, lake=replace(read.lake, allowed_buckets=planned.allowed_buckets,
+                                          trusted_principals=planned.trusted_principals))
+        differences = drift(planned, read.lake)
+        read = replace(read, lake=replace(read.lake, missing=missing_resources(differences, read.lake.unverified)))
     findings = explain_unverified(evaluate(read.lake), read.lake.unverified)
-    differences = drift(lake_from_plan(plan), read.lake) if plan is not None else None
     return Audit(read, findings, differences, time.perf_counter() - started)
+
+
+# Kinds whose "missing" is a setting the rules judge (account Block Public Access: S3.1), not a resource.
+_SETTINGS_ONLY = frozenset(k.label for k in KINDS if k.declared_only)
+
+
+def missing_resources(differences: list[Difference], unverified: tuple[Unverified, ...]) -> tuple[Missing, ...]:
+    """The resources the plan declares and the account lacks (LAKE.11), but for those an unverified
+    read already reports (a bucket chosen by name that does not exist)."""
+    reported = {(u.resource, u.setting) for u in unverified}
+    return tuple(Missing(d.resource_kind, d.resource) for d in differences
+                 if d.setting == "exists" and d.live == "missing" and d.resource_kind not in _SETTINGS_ONLY
+                 and (d.resource, d.resource_kind) not in reported)
 
 
 def explain_unverified(findings: list[Finding], unverified: tuple[Unverified, ...]) -> list[Finding]:

@@ -26,6 +26,14 @@ BUCKETS = ("mlteam-dev-curated", "mlteam-dev-logs", "mlteam-dev-processed", "mlt
 MOTO_DROPS_BLOCKED_TYPES = [
     Difference("bucket", name, "encryption.blocked_encryption_types", ["SSE-C"], []) for name in BUCKETS
 ]
+# moto 5.2.5 refuses a flow log destination with a prefix (the sandbox sends the bucket's ARN alone)
+# and drops DestinationOptions (lake/sandbox/apply.py, create_flow_log).
+MOTO_FLOW_LOG_GAPS = [
+    Difference("flow log", "network-flow-log", setting, planned, live) for setting, planned, live in (
+        ("destination", "arn:aws:s3:::mlteam-dev-logs/vpc-flow-logs/", "arn:aws:s3:::mlteam-dev-logs"),
+        ("file_format", "parquet", None), ("hive_compatible_partitions", True, None),
+        ("per_hour_partition", True, None))
+]
 # Per bucket, one call per setting: tags come with the tagging API's answer, the policy status is
 # asked only of a bucket that has a policy (all five have one), and the ACL only of a bucket whose
 # ACLs are enabled (none: all are BucketOwnerEnforced).
@@ -33,9 +41,13 @@ BUCKET_CALLS = ("GetBucketVersioning", "GetBucketEncryption", "GetBucketOwnershi
                 "GetBucketPolicy", "GetBucketPolicyStatus", "GetBucketLifecycleConfiguration", "GetBucketLogging",
                 "GetBucketNotificationConfiguration")
 ONCE = ("GetCallerIdentity", "GetResources", "GetDataCatalogEncryptionSettings", "GetCrawlers", "ListWorkGroups", "DescribeVpcEndpoints",
-        "DescribeKey", "ListResourceTags", "GetKeyRotationStatus", "GetKeyPolicy", "GetSecurityConfiguration")
+        "DescribeVpcs", "DescribeFlowLogs",
+        "DescribeKey", "ListResourceTags", "GetKeyRotationStatus", "GetKeyPolicy", "GetSecurityConfiguration",
+        # The buckets named in the lake's namespace (a bucket that lost its tag), the lake workgroup's tags.
+        "ListBuckets", "ListTagsForResource")
 # Two of each: workgroups (primary and the lake's), queues (events and its DLQ), crawler roles.
-TWICE = ("GetWorkGroup", "GetQueueUrl", "GetQueueAttributes", "GetRole", "ListRolePolicies", "GetRolePolicy")
+TWICE = ("GetWorkGroup", "GetQueueUrl", "GetQueueAttributes", "GetRole", "ListRolePolicies", "GetRolePolicy",
+         "ListAttachedRolePolicies")
 
 
 
@@ -50,7 +62,7 @@ def test_round_trip_zero_findings_and_the_live_model_equals_the_plan(document, u
     assert audited.open() == set()
     assert {f.rule_id for f in audited.findings if f.status is Status.PASS} >= {"S3.5", "S3.17", "KMS.4", "LAKE.11"}
     assert sorted(b.name for b in audited.read.lake.buckets) == list(BUCKETS)
-    assert drift(lake_from_plan(document), audited.read.lake) == MOTO_DROPS_BLOCKED_TYPES
+    assert drift(lake_from_plan(document), audited.read.lake) == MOTO_DROPS_BLOCKED_TYPES + MOTO_FLOW_LOG_GAPS
 
 
 def test_every_setting_costs_exactly_one_call(url, deployed):

@@ -16,12 +16,12 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from ...model import Bucket, Key, Lake, Unverified, is_unknown
+from ...model import UNKNOWN, Bucket, Key, Lake, Untagged, Unverified, is_unknown
 from ..resources import derived_administrators, derived_production, lake_key_policy
-from . import keys, services
+from . import discovery, keys, network, services
 from .buckets import TAGS, assemble, bucket_arn, public_access_block, read_setting, read_settings
 from .calls import BucketMissing, Call, Reader
-from .selection import Chosen, Selection, choose
+from .selection import PLAN, Chosen, Declared, Selection, choose, namespace
 from .session import Clients, Target
 
 
@@ -77,7 +77,7 @@ def read_lake(target: Target, selection: Selection, progress: Any = None, empty_
         if empty_ok and not chosen and not reader.unverified:
             lake = Lake(source="live", account_id=account, region=region, partition=partition)
         else:
-            lake = _read(pool, clients, reader, chosen, (account, partition, region), selection.outputs or {})
+            lake = _read(pool, clients, reader, chosen, (account, partition, region), selection)
     finally:
         pool.close()
     return LiveRead(replace(lake, unverified=tuple(reader.unverified)), reader.calls, clients.requests)
@@ -99,38 +99,47 @@ def _identity(clients: Clients) -> dict[str, Any]:
 
 
 def _read(pool: _Pool, clients: Clients, reader: Reader, chosen: list[Chosen], where: tuple[str, str, str],
-          outputs: dict[str, Any]) -> Lake:
+          selection: Selection) -> Lake:
     account, partition, region = where
-    names = {c.name for c in chosen}
     wave = [lambda c=c: _bucket(reader, clients("s3"), c, partition) for c in chosen]
     wave += [
         lambda: _account_bpa(reader, clients("s3control"), account),
         lambda: services.catalog_encryption(reader, clients("glue"), f"arn:{partition}:glue:{region}:{account}:catalog"),
-        lambda: services.crawlers(reader, clients("glue"), names),
+        lambda: services.crawlers(reader, clients("glue")),
         lambda: services.workgroup_names(reader, clients("athena")),
     ]
-    *read_buckets, account_bpa, catalog, crawlers, workgroup_names = pool.run(wave)
+    *read_buckets, account_bpa, catalog, every_crawler, workgroup_names = pool.run(wave)
     buckets = [b for b in read_buckets if isinstance(b, Bucket)]
     missing = [u for u in read_buckets if isinstance(u, Unverified)]
     reader.unverified.extend(missing)
-    lake_name = _lake_name(buckets)
-    follow = _follow(pool, clients, reader, buckets, crawlers, workgroup_names, outputs, (region, lake_name))
+    ties = _ties(buckets, selection.declared)
+    lake_name = ties.lake
+    crawlers = [c for c in every_crawler if discovery.is_lake_crawler(c, ties)]
+    follow = _follow(pool, clients, reader, buckets, crawlers, workgroup_names, selection.outputs or {},
+                     _Scope(where, ties, selection.declared))
+    follow["untagged"] = (*_untagged_buckets(chosen, buckets, ties.lake, reader.unverified), *follow["untagged"])
+    # The VPCs of the lake's endpoints, once those are known, and their flow logs (EC2.6).
+    vpcs = network.vpcs(reader, clients("ec2"), network.vpc_ids(follow["endpoints"]), lake_name)
     lake = Lake(
         source="live", account_id=account, region=region, partition=partition,
+        # The account holds no trace of the network allowlist: `lake audit --against-plan` fills it in.
+        allowed_buckets=UNKNOWN,
         buckets=tuple(buckets), account_public_access_block=account_bpa, catalog_encryption=catalog,
-        crawlers=tuple(crawlers), **follow,
+        crawlers=tuple(crawlers), vpcs=tuple(vpcs), **follow,
     )
     key_policy = lake_key_policy(lake.keys)
     return replace(lake, production=derived_production(lake.buckets, lake.keys),
                    administrators=derived_administrators(key_policy))
 
 
-def _bucket(reader: Reader, s3: Any, chosen: Chosen, partition: str) -> Bucket | Unverified:
+def _bucket(reader: Reader, s3: Any, chosen: Chosen, partition: str) -> Bucket | Unverified | None:
     arn = bucket_arn(chosen.name, partition)
     try:
         tags = chosen.tags if chosen.tags is not None else read_setting(reader, s3, chosen.name, arn, TAGS)
         values = read_settings(reader, s3, chosen.name, arn)
     except BucketMissing as missing:
+        if chosen.found_by == PLAN:
+            return None  # only the plan names it: LAKE.11 says "declared in the plan but not found"
         return Unverified(chosen.name, arn, "bucket", str(missing), "NoSuchBucket: the bucket does not exist")
     tags = dict(tags) if isinstance(tags, dict) else {}
     if chosen.zone is not None:
@@ -150,24 +159,67 @@ def _lake_name(buckets: Iterable[Bucket]) -> str | None:
     return names.pop() if len(names) == 1 else None
 
 
+def _ties(buckets: list[Bucket], declared: Declared | None) -> discovery.Ties:
+    """What ties resources to the lake: its name and namespace (the plan's, else its buckets' tags),
+    its buckets, and what the plan declares."""
+    names = frozenset(b.name for b in buckets)
+    if declared is None:
+        return discovery.Ties(_lake_name(buckets), namespace(b.tags for b in buckets), names)
+    return discovery.Ties(declared.lake, f"{declared.lake}-{declared.stack}", names, frozenset(declared.network),
+                          frozenset((*declared.crawlers, *declared.workgroups)))
+
+
+def _untagged_buckets(chosen: list[Chosen], buckets: list[Bucket], lake: str | None,
+                      unverified: list[Unverified]) -> list[Untagged]:
+    """The buckets without the tag lake=<lake>, once the lake's name is known (and their tags read)."""
+    found_by = {c.name: c.found_by for c in chosen}
+    unread = {u.resource for u in unverified if u.setting == TAGS.field}
+    return [Untagged("bucket", b.name, b.ref, found_by[b.name], lake) for b in buckets
+            if lake is not None and b.tags.get("lake") != lake and b.name not in unread]
+
+
+@dataclass(frozen=True)
+class _Scope:
+    where: tuple[str, str, str]  # account, partition, region
+    ties: discovery.Ties
+    declared: Declared | None
+
+    def queue_arns(self) -> set[str]:
+        account, partition, region = self.where
+        names = self.declared.queues if self.declared else ()
+        return {f"arn:{partition}:sqs:{region}:{account}:{n}" for n in names}
+
+    def role_arns(self) -> set[str]:
+        account, partition, _ = self.where
+        names = self.declared.roles if self.declared else ()
+        return {f"arn:{partition}:iam::{account}:role/{n}" for n in names}
+
+    def workgroup_arn(self, name: str) -> str:
+        account, partition, region = self.where
+        return f"arn:{partition}:athena:{region}:{account}:workgroup/{name}"
+
+
 def _follow(pool: _Pool, clients: Clients, reader: Reader, buckets: list[Bucket], crawlers: list[Any],
-            workgroup_names: list[str], outputs: dict[str, Any], where: tuple[str | None, str | None]) -> dict:
-    """Waves 3 to 5: what the buckets and crawlers lead to."""
-    region, lake_name = where
-    names = {b.name for b in buckets}
-    queue_arns = _queue_arns(buckets, crawlers)
-    role_arns = sorted({c.role_arn for c in crawlers if isinstance(c.role_arn, str)})
-    config_names = sorted({c.security_configuration for c in crawlers if isinstance(c.security_configuration, str)})
-    tasks = [lambda: services.endpoints(reader, clients("ec2"), region, lake_name)]
+            workgroup_names: list[str], outputs: dict[str, Any], scope: _Scope) -> dict:
+    """Waves 3 to 5: what the buckets and crawlers lead to, and what the plan declares."""
+    region, ties = scope.where[2], scope.ties
+    queue_arns = sorted({*_queue_arns(buckets, crawlers), *scope.queue_arns()})
+    role_arns = sorted({c.role_arn for c in crawlers if isinstance(c.role_arn, str)} | scope.role_arns())
+    config_names = sorted({c.security_configuration for c in crawlers if isinstance(c.security_configuration, str)}
+                          | set(scope.declared.security_configurations if scope.declared else ()))
+    tasks = [lambda: services.endpoints(reader, clients("ec2"), region)]
     tasks += [lambda a=a: services.queue(reader, clients("sqs"), a) for a in queue_arns]
     tasks += [lambda a=a: services.role(reader, clients("iam"), a) for a in role_arns]
     tasks += [lambda n=n: services.security_configuration(reader, clients("glue"), n) for n in config_names]
-    tasks += [lambda n=n: services.workgroup(reader, clients("athena"), n) for n in workgroup_names]
-    endpoints, *rest = pool.run(tasks)
+    tasks += [lambda n=n: discovery.workgroup(reader, clients("athena"), n, ties, scope.workgroup_arn(n))
+              for n in workgroup_names]
+    endpoint_items, *rest = pool.run(tasks)
+    endpoints, untagged = discovery.lake_endpoints(endpoint_items, ties)
     queues, rest = rest[:len(queue_arns)], rest[len(queue_arns):]
     roles, rest = rest[:len(role_arns)], rest[len(role_arns):]
-    configs, workgroups = rest[:len(config_names)], rest[len(config_names):]
-    workgroups = [w for w in workgroups if w is not None and services.writes_to(w, names)]
+    configs, found = rest[:len(config_names)], [w for w in rest[len(config_names):] if w is not None]
+    workgroups = [w for w, _ in found]
+    untagged += [u for _, u in found if u is not None]
     configs = [c for c in configs if c is not None]
     references = [outputs.get("keyArn"), *(_bucket_keys(buckets)), *(w.kms_key_arn for w in workgroups),
                   *(arn for c in configs for arn in c.key_arns)]
@@ -184,6 +236,7 @@ def _follow(pool: _Pool, clients: Clients, reader: Reader, buckets: list[Bucket]
         "workgroups": tuple(workgroups),
         "queues": tuple(q for q, _ in (*read_queues, *dead_letter_queues)),
         "roles": tuple(r for r, _ in read_roles),
+        "untagged": tuple(untagged),
     }
 
 

@@ -1,12 +1,16 @@
-"""Which buckets a live audit reads: from stack outputs, by name, by tag, or by name prefix."""
+"""Which buckets a live audit reads: from stack outputs, by name, by tag, or by name prefix; with
+a tag, also the buckets named in the lake's namespace (a lake bucket that lost its tag is still
+the lake's); against a plan, also every bucket the plan declares."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ...model import Lake
 from .buckets import tag_dict
 from .calls import Call, Reader
 
@@ -22,6 +26,42 @@ class Chosen:
     name: str
     zone: str | None = None  # from stack outputs
     tags: dict[str, str] | None = None  # from the tagging API: no GetBucketTagging needed
+    # What tied it to the lake, as LAKE.11 says when it lacks the lake tag ("the stack outputs").
+    found_by: str = ""
+
+
+# A bucket the plan declares but the account lacks is a LAKE.11 "declared ... not found" finding.
+PLAN = "the plan"
+
+
+@dataclass(frozen=True)
+class Declared:
+    """What a plan declares (``lake audit --against-plan``): each resource is looked for by its name,
+    whatever the selection, so it is either read or known to be missing."""
+
+    lake: str
+    stack: str
+    buckets: tuple[str, ...] = ()
+    crawlers: tuple[str, ...] = ()
+    workgroups: tuple[str, ...] = ()
+    queues: tuple[str, ...] = ()  # names: the plan's ARNs carry the plan's account
+    roles: tuple[str, ...] = ()
+    security_configurations: tuple[str, ...] = ()
+    network: tuple[str, ...] = ()  # the VPC and route-table ids the stack config names
+
+
+def declared(planned: Lake, settings: dict[str, Any]) -> Declared:
+    """The plan's resources, by name; ``settings`` is the plan document's validated stack config."""
+    network = settings.get("network") or {}
+    ids = (network.get("vpc_id"), *(network.get("route_table_ids") or ()))
+    return Declared(
+        lake=settings["name"], stack=settings["stack"],
+        buckets=tuple(b.name for b in planned.buckets), crawlers=tuple(c.name for c in planned.crawlers),
+        workgroups=tuple(w.name for w in planned.workgroups), queues=tuple(q.name for q in planned.queues),
+        roles=tuple(r.name for r in planned.roles),
+        security_configurations=tuple(c.name for c in planned.security_configurations),
+        network=tuple(i for i in ids if isinstance(i, str)),
+    )
 
 
 @dataclass(frozen=True)
@@ -33,6 +73,7 @@ class Selection:
     # An audit of several regions: only the buckets located in this one (ListBuckets with
     # BucketRegion, one call), so that each bucket is read once, with its own region's resources.
     region: str | None = None
+    declared: Declared | None = None  # --against-plan
 
     @property
     def empty(self) -> bool:
@@ -53,10 +94,10 @@ def load_outputs(path: Path) -> dict[str, Any]:
 
 def from_outputs(outputs: dict[str, Any]) -> list[Chosen]:
     """The zone buckets, the logs bucket and the query-results bucket the program exports."""
-    chosen = [Chosen(_name(b), zone) for zone, b in outputs["zoneBuckets"].items()]
+    chosen = [Chosen(_name(b), zone, found_by="the stack outputs") for zone, b in outputs["zoneBuckets"].items()]
     for key, zone in (("logsBucket", "logs"), ("queryResultsBucket", "query-results")):
         if key in outputs:
-            chosen.append(Chosen(_name(outputs[key]), zone))
+            chosen.append(Chosen(_name(outputs[key]), zone, found_by="the stack outputs"))
     return chosen
 
 
@@ -77,29 +118,50 @@ def by_tag(reader: Reader, tagging: Any, tag: tuple[str, str]) -> list[Chosen]:
     found = reader.read(tagging, Call("GetResources", "get_resources", params, pages="ResourceTagMappingList"),
                         ("lake", "", "buckets"), lambda r: r["ResourceTagMappingList"])
     items = found if isinstance(found, list) else []
-    return [Chosen(i["ResourceARN"].rsplit(":", 1)[-1], tags=tag_dict(i.get("Tags", []))) for i in items]
+    return [Chosen(i["ResourceARN"].rsplit(":", 1)[-1], tags=tag_dict(i.get("Tags", [])),
+                   found_by=f"the tag {tag[0]}={tag[1]}") for i in items]
 
 
-def by_prefix(reader: Reader, s3: Any, prefix: str) -> list[Chosen]:
+def by_prefix(reader: Reader, s3: Any, prefix: str, found_by: str | None = None) -> list[Chosen]:
     found = reader.read(s3, Call("ListBuckets", "list_buckets", {"Prefix": prefix}, pages="Buckets"),
                         ("lake", "", "buckets"), lambda r: r["Buckets"])
     items = found if isinstance(found, list) else []
-    return [Chosen(b["Name"]) for b in items if b["Name"].startswith(prefix)]
+    return [Chosen(b["Name"], found_by=found_by or f"--prefix {prefix}") for b in items if b["Name"].startswith(prefix)]
+
+
+def namespace(tag_sets: Iterable[dict[str, Any]]) -> str | None:
+    """``<lake>-<stack>``, the start of every name the program gives (components/naming.py), when
+    the buckets carrying both tags agree on them."""
+    pairs = {(tags.get("lake"), tags.get("stack")) for tags in tag_sets if tags.get("lake") and tags.get("stack")}
+    return "{}-{}".format(*pairs.pop()) if len(pairs) == 1 else None
+
+
+def by_naming(reader: Reader, s3: Any, tagged: list[Chosen]) -> list[Chosen]:
+    """The buckets named in the namespace of the tagged ones: a lake bucket whose tag was removed
+    or rewritten is still the lake's (one ListBuckets call)."""
+    space = namespace(c.tags or {} for c in tagged)
+    if space is None:
+        return []
+    return by_prefix(reader, s3, f"{space}-", f"its name, in the lake's namespace {space}-")
 
 
 def choose(selection: Selection, reader: Reader, clients: Any) -> list[Chosen]:
     """Every chosen bucket once; what one source knows about a bucket is kept."""
-    chosen = [Chosen(n) for n in selection.names]
+    chosen = [Chosen(n, found_by="--bucket") for n in selection.names]
     if selection.outputs is not None:
         chosen += from_outputs(selection.outputs)
     if selection.tag is not None:
-        chosen += by_tag(reader, clients("resourcegroupstaggingapi"), selection.tag)
+        tagged = by_tag(reader, clients("resourcegroupstaggingapi"), selection.tag)
+        chosen += tagged + by_naming(reader, clients("s3"), tagged)
     if selection.prefix is not None:
         chosen += by_prefix(reader, clients("s3"), selection.prefix)
+    if selection.declared is not None:
+        chosen += [Chosen(n, found_by=PLAN) for n in selection.declared.buckets]
     merged: dict[str, Chosen] = {}
     for item in chosen:
         known = merged.get(item.name)
-        merged[item.name] = item if known is None else Chosen(item.name, known.zone or item.zone, known.tags or item.tags)
+        merged[item.name] = item if known is None else Chosen(
+            item.name, known.zone or item.zone, known.tags or item.tags, known.found_by)
     if selection.region is not None and merged:
         here = in_region(reader, clients("s3"), selection.region)
         merged = {name: item for name, item in merged.items() if name in here}

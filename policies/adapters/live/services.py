@@ -8,7 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from ...aws_managed import pinned_document
 from ...model import (
+    UNKNOWN,
+    AttachedPolicy,
     CatalogEncryption,
     Crawler,
     GlueSecurityConfiguration,
@@ -23,17 +26,18 @@ from ..resources import parse_policy
 from .calls import Call, Reader
 
 
-def endpoints(reader: Reader, ec2: Any, region: str, lake: str | None) -> list[VpcEndpoint]:
-    """The region's S3 endpoints, narrowed to those tagged with the lake's name when it is known."""
+def endpoints(reader: Reader, ec2: Any, region: str) -> list[dict[str, Any]]:
+    """The region's S3 endpoints as DescribeVpcEndpoints describes them (tags, VPC, route tables,
+    policy), every one: which are the lake's is decided from what ties them to it
+    (``discovery.lake_endpoints``), not from the tag alone, so an endpoint that lost its tag is
+    still judged."""
     filters = [{"Name": "service-name", "Values": [f"com.amazonaws.{region}.s3"]}]
-    if lake:
-        filters.append({"Name": "tag:lake", "Values": [lake]})
     found = reader.read(ec2, Call("DescribeVpcEndpoints", "describe_vpc_endpoints", {"Filters": filters},
                                   pages="VpcEndpoints"), ("lake", "", "endpoints"), lambda r: r["VpcEndpoints"])
-    return [] if is_unknown(found) else [_endpoint(e) for e in found or []]
+    return [] if is_unknown(found) else list(found or [])
 
 
-def _endpoint(item: dict[str, Any]) -> VpcEndpoint:
+def endpoint(item: dict[str, Any]) -> VpcEndpoint:
     return VpcEndpoint(
         name=item["VpcEndpointId"],
         ref=item["VpcEndpointId"],
@@ -41,20 +45,21 @@ def _endpoint(item: dict[str, Any]) -> VpcEndpoint:
         endpoint_type=item.get("VpcEndpointType"),
         policy=parse_policy(item.get("PolicyDocument")),
         endpoint_id=item["VpcEndpointId"],
+        vpc_id=item.get("VpcId"),
     )
 
 
-def crawlers(reader: Reader, glue: Any, buckets: set[str]) -> list[Crawler]:
-    """The crawlers with a target in one of ``buckets``."""
+def crawlers(reader: Reader, glue: Any) -> list[Crawler]:
+    """Every crawler of the region: which are the lake's (a target in one of its buckets, its name)
+    is decided once the buckets are read (``discovery.is_lake_crawler``)."""
     found = reader.read(glue, Call("GetCrawlers", "get_crawlers", {}, pages="Crawlers"),
                         ("lake", "", "crawlers"), lambda r: r["Crawlers"])
     items = [] if is_unknown(found) else found or []
-    return [_crawler(c) for c in items if _targets_bucket(c, buckets)]
+    return [_crawler(c) for c in items]
 
 
-def _targets_bucket(item: dict[str, Any], buckets: set[str]) -> bool:
-    paths = [t.get("Path", "") for t in item.get("Targets", {}).get("S3Targets", [])]
-    return any(p.removeprefix("s3://").split("/")[0] in buckets for p in paths)
+def targets_bucket(crawler: Crawler, buckets: set[str]) -> bool:
+    return any(isinstance(p, str) and p.removeprefix("s3://").split("/")[0] in buckets for p in crawler.s3_paths)
 
 
 def _crawler(item: dict[str, Any]) -> Crawler:
@@ -170,7 +175,8 @@ def _queue(name: str, arn: str, attributes: Any) -> Queue:
 
 
 def role(reader: Reader, iam: Any, arn: str) -> tuple[Role, list[IamPolicy]] | None:
-    """A role's trust policy and inline policies (GetRole, ListRolePolicies, GetRolePolicy each)."""
+    """A role's trust policy, inline policies (GetRole, ListRolePolicies, GetRolePolicy each) and
+    attached managed policies (ListAttachedRolePolicies, then GetPolicy and GetPolicyVersion each)."""
     name = arn.rsplit("/", 1)[-1]
     item = reader.read(iam, Call("GetRole", "get_role", {"RoleName": name}, ("NoSuchEntity",)),
                        (name, arn, "role"), lambda r: r["Role"])
@@ -181,7 +187,31 @@ def role(reader: Reader, iam: Any, arn: str) -> tuple[Role, list[IamPolicy]] | N
     documents = [] if is_unknown(names) else [_role_policy(reader, iam, name, arn, p) for p in names]
     trust = parse_policy(item.get("AssumeRolePolicyDocument"))
     policies = [IamPolicy(f"{name}/{p}", arn, d, "inline") for p, d in zip(names or [], documents, strict=False)]
-    return Role(name=name, ref=arn, arn=item.get("Arn", arn), trust_policy=trust, policies=tuple(documents)), policies
+    attached = _attached_policies(reader, iam, name, arn)
+    return Role(name=name, ref=arn, arn=item.get("Arn", arn), trust_policy=trust, policies=tuple(documents),
+                attached=attached), policies
+
+
+def _attached_policies(reader: Reader, iam: Any, role_name: str, arn: str) -> tuple[AttachedPolicy, ...]:
+    found = reader.read(iam, Call("ListAttachedRolePolicies", "list_attached_role_policies", {"RoleName": role_name},
+                                  pages="AttachedPolicies"), (role_name, arn, "attached policies"),
+                        lambda r: [p["PolicyArn"] for p in r["AttachedPolicies"]])
+    if is_unknown(found):
+        return (AttachedPolicy(UNKNOWN, UNKNOWN),)  # some policy may be attached: its reach is unknown
+    return tuple(AttachedPolicy(p, _managed_document(reader, iam, role_name, p)) for p in found)
+
+
+def _managed_document(reader: Reader, iam: Any, role_name: str, policy_arn: str) -> Any:
+    """The default version's document, read live (AWS managed policies too: AWS revises them);
+    when a read is denied, the pinned document of an AWS managed policy, else UNKNOWN."""
+    where = (role_name, policy_arn, "attached policy")
+    version = reader.read(iam, Call("GetPolicy", "get_policy", {"PolicyArn": policy_arn}), where,
+                          lambda r: r["Policy"]["DefaultVersionId"])
+    document = version if is_unknown(version) else reader.read(
+        iam, Call("GetPolicyVersion", "get_policy_version", {"PolicyArn": policy_arn, "VersionId": version}), where,
+        lambda r: parse_policy(r["PolicyVersion"]["Document"]))
+    pinned = pinned_document(policy_arn)
+    return pinned if is_unknown(document) and pinned is not None else document
 
 
 def _role_policy(reader: Reader, iam: Any, role_name: str, arn: str, policy: str) -> Any:

@@ -1,6 +1,6 @@
 from dataclasses import replace
 
-from policies.model import Unverified
+from policies.model import Missing, Untagged, Unverified
 from policies.rules.lake_11_audit_coverage import RULE
 from tests.policies.builders import lake, statuses
 
@@ -28,3 +28,16 @@ def test_not_applicable_to_a_plan():
     assert statuses(RULE.check(lake())) == {
         "lake": ("not_applicable", "a plan reads nothing from AWS; only a live audit can be denied"),
     }
+
+
+UNTAGGED = Untagged("endpoint", "vpce-1", "vpce-1", "its policy naming the lake's buckets", "ml")
+MISSING = Missing("crawler", "ml-dev-images")
+
+
+def test_fail_an_untagged_lake_resource_and_a_planned_resource_the_account_lacks():
+    findings = RULE.check(replace(lake(), source="live", untagged=(UNTAGGED,), missing=(MISSING,)))
+    assert [(f.status.value, f.resource, f.message, f.ref) for f in findings] == [
+        ("fail", "vpce-1", "endpoint found through its policy naming the lake's buckets, but it lacks the tag "
+         "lake=ml: tag-based tools (cost allocation, ABAC, tag-scoped audits) miss it", "vpce-1"),
+        ("fail", "ml-dev-images", "declared in the plan but not found in the account: crawler ml-dev-images", None),
+    ]
