@@ -40,6 +40,18 @@ def test_a_customer_managed_policy_is_read_live(document, url):
     assert audited.open() == set()  # glue:GetTable reaches nothing of the lake's buckets and key
 
 
+def test_a_customer_managed_policy_attached_to_two_roles_is_judged_once_by_kms_1(document, url):
+    deploy(document, url)
+    iam = client("iam", url)
+    decrypt_all = {"Version": "2012-10-17", "Statement": [
+        {"Sid": "DecryptAll", "Effect": "Allow", "Action": "kms:Decrypt", "Resource": "*"}]}
+    arn = iam.create_policy(PolicyName="decrypt-all", PolicyDocument=json.dumps(decrypt_all))["Policy"]["Arn"]
+    for role in (CRAWLER_ROLE, "mlteam-dev-crawler-annotations"):
+        iam.attach_role_policy(RoleName=role, PolicyArn=arn)
+    kms_1 = [(f.status.value, f.resource, f.message) for f in audit(url).findings if f.rule_id == "KMS.1"]
+    assert kms_1 == [("fail", "decrypt-all", "statement DecryptAll allows kms:Decrypt on every KMS key (Resource \"*\")")]
+
+
 def test_a_denied_read_of_an_aws_managed_policy_falls_back_on_its_pinned_document(document, url):
     deploy(document, url)
     glue_service_role_attached(url)

@@ -230,7 +230,8 @@ def _follow(pool: _Pool, clients: Clients, reader: Reader, buckets: list[Bucket]
     read_roles = [r for r in roles if r is not None]
     return {
         "keys": tuple(key_list),
-        "iam_policies": tuple(p for _, policies in read_roles for p in policies),
+        # A managed policy attached to several roles is one policy: judged once.
+        "iam_policies": tuple({(p.kind, p.ref, p.name): p for _, policies in read_roles for p in policies}.values()),
         "endpoints": tuple(endpoints),
         "security_configurations": tuple(configs),
         "workgroups": tuple(workgroups),

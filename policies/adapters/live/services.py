@@ -188,8 +188,15 @@ def role(reader: Reader, iam: Any, arn: str) -> tuple[Role, list[IamPolicy]] | N
     trust = parse_policy(item.get("AssumeRolePolicyDocument"))
     policies = [IamPolicy(f"{name}/{p}", arn, d, "inline") for p, d in zip(names or [], documents, strict=False)]
     attached = _attached_policies(reader, iam, name, arn)
+    # Customer managed policies are KMS.1's (AWS managed ones are AWS's to write).
+    policies += [IamPolicy(p.arn.rsplit("/", 1)[-1], p.arn, p.document, "managed") for p in attached
+                 if isinstance(p.arn, str) and not p.arn.startswith(AWS_MANAGED_PREFIXES)]
     return Role(name=name, ref=arn, arn=item.get("Arn", arn), trust_policy=trust, policies=tuple(documents),
                 attached=attached), policies
+
+
+# arn:aws:iam::aws:policy/..., arn:aws-cn:iam::aws:policy/..., arn:aws-us-gov:iam::aws:policy/...
+AWS_MANAGED_PREFIXES = tuple(f"arn:{p}:iam::aws:policy/" for p in ("aws", "aws-cn", "aws-us-gov"))
 
 
 def _attached_policies(reader: Reader, iam: Any, role_name: str, arn: str) -> tuple[AttachedPolicy, ...]:
