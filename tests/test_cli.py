@@ -38,7 +38,7 @@ def test_text_plan_of_dev(capsys):
     assert any(line.startswith(" +   └─ datalake:storage:DataLake") and line.endswith("mlteam") for line in lines)
     assert any("aws:s3:BucketPolicy" in line and line.endswith("raw-policy") for line in lines)
     assert "    keyAlias: \"alias/mlteam-dev\"" in lines
-    assert "    + 78 to create" in lines
+    assert "    + 79 to create" in lines
     assert "No mandatory rule fails." in lines
 
 
@@ -179,7 +179,8 @@ def test_program_reads_structured_config_from_runtime_strings():
     recording = run_program(REPO / "__main__.py", "datalake", "dev", config, env)
     unprotected = {r.type for r in recording.resources if r.custom and not r.protect}
     # The network holds no data and stays replaceable; everything else is protected.
-    assert unprotected <= {"aws:ec2/vpc:Vpc", "aws:ec2/subnet:Subnet", "aws:ec2/routeTable:RouteTable",
+    assert unprotected <= {"aws:ec2/vpc:Vpc", "aws:ec2/flowLog:FlowLog", "aws:ec2/subnet:Subnet",
+                           "aws:ec2/routeTable:RouteTable",
                            "aws:ec2/routeTableAssociation:RouteTableAssociation",
                            "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup", "aws:ec2/vpcEndpoint:VpcEndpoint"}
     assert any(r.protect for r in recording.resources if r.type == "aws:s3/bucket:Bucket")

@@ -22,6 +22,7 @@ RULE_SET = [
     ("KMS.3", "critical"),
     ("KMS.4", "medium"),
     ("KMS.5", "critical"),
+    ("EC2.6", "medium"),
     ("LAKE.1", "high"),
     ("LAKE.2", "high"),
     ("LAKE.3", "critical"),
@@ -33,6 +34,10 @@ RULE_SET = [
     ("LAKE.9", "high"),
     ("LAKE.10", "high"),
     ("LAKE.11", "high"),
+    ("LAKE.12", "critical"),
+    ("LAKE.13", "high"),
+    ("LAKE.14", "critical"),
+    ("LAKE.15", "critical"),
 ]
 KEPT = {"protect": True, "retain_on_delete": True}
 
