@@ -19,6 +19,10 @@ from policies.iam import as_list
 from policies.rule import Status
 from tests.live.support import ACCOUNT, LAKE_TAG, audit, deploy
 
+# Each case deploys and audits a lake (about 3 s): the corpus runs in its own CI step, and
+# `python -m tests.mutations` reports it in docs/assurance.md.
+pytestmark = pytest.mark.corpus
+
 RAW, CURATED = "mlteam-dev-raw", "mlteam-dev-curated"
 BUCKETS = (CURATED, "mlteam-dev-logs", "mlteam-dev-processed", "mlteam-dev-query-results", RAW)
 KEY_ALIAS = "alias/mlteam-dev"
