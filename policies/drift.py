@@ -327,7 +327,7 @@ KINDS = (
     Kind("bucket", lambda lake: lake.buckets, (
         "arn", "tags", "versioning", "encryption", "public_access_block", "ownership", "acl", "policy",
         "lifecycle", "logging", "notifications")),
-    Kind("key", lambda lake: lake.keys, ("arn", "tags", "rotation_enabled", "policy", "pending_deletion"),
+    Kind("key", lambda lake: lake.keys, ("arn", "tags", "rotation_enabled", "policy", "pending_deletion", "state"),
          pair=_pair_keys),
     Kind("endpoint", lambda lake: lake.endpoints, ("service_name", "endpoint_type", "policy", "endpoint_id"),
          pair=_pair_endpoints),

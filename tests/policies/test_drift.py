@@ -75,6 +75,12 @@ def test_suspended_versioning_on_one_bucket_is_the_one_difference(document):
     assert drift(planned, live) == [Difference("bucket", "mlteam-dev-processed", "versioning", "Enabled", "Suspended")]
 
 
+def test_a_disabled_lake_key_is_one_difference(document):
+    planned, live = lake_from_plan(document), as_live(document)
+    live = replace(live, keys=tuple(replace(k, state="Disabled") for k in live.keys))
+    assert drift(planned, live) == [Difference("key", "lake-key-key", "state", "Enabled", "Disabled")]
+
+
 # --- Matching resources ------------------------------------------------------------------------------
 
 
