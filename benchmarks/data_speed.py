@@ -326,7 +326,7 @@ def measure_latency(first_byte_ms: float, runs: int, sets: list[SmallSet], big_m
 
         for run in range(runs):
             start = time.perf_counter()
-            done = subprocess.run([str(executables[CLI]), "--version"], env=cli_env, capture_output=True)
+            subprocess.run([str(executables[CLI]), "--version"], env=cli_env, capture_output=True)
             measured.cli_startup.append(time.perf_counter() - start)
             order = TOOLS[run % len(TOOLS):] + TOOLS[:run % len(TOOLS)]
             for small in sets:

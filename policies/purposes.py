@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from .model import UNKNOWN, Crawler, Lake, Role, Unknown, is_unknown
+from .rule import Verdict, failed, unknown
 
 
 @dataclass(frozen=True)
@@ -92,3 +93,14 @@ def _targets(crawlers: Iterable[Crawler]) -> tuple[tuple[str, str], ...] | None:
 
 def no_purpose(role: Role) -> str:
     return f"the lake declares role {role.name} for no purpose the rules know"
+
+
+def purpose_or_verdict(role: Role, model: Lake) -> Purpose | Verdict:
+    """The role's purpose, or the verdict every rule judging roles gives when there is none: a
+    failure for a role declared for nothing the rules know, unknown while it cannot be told."""
+    purpose = purpose_of(role, model)
+    if purpose is None:
+        return failed(no_purpose(role))
+    if is_unknown(purpose):
+        return unknown("which crawler uses the role cannot be known before deployment")
+    return purpose

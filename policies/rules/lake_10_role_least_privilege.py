@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..access.actors import role_policies
 from ..access.reach import describe, excess
 from ..model import Lake, Role, contains_unknown, is_unknown
-from ..purposes import Purpose, no_purpose, purpose_of
+from ..purposes import Purpose, purpose_or_verdict
 from ..rule import Finding, Rule, Severity, Verdict, failed, passed, per_resource, unknown
 
 RULE_ID = "LAKE.10"
@@ -59,11 +59,9 @@ def _judge_reach(role: Role, model: Lake, purpose: Purpose) -> Verdict:
 
 
 def judge(role: Role, model: Lake) -> Verdict:
-    purpose = purpose_of(role, model)
-    if purpose is None:
-        return failed(no_purpose(role))
-    if is_unknown(purpose):
-        return unknown("which crawler uses the role cannot be known before deployment")
+    purpose = purpose_or_verdict(role, model)
+    if isinstance(purpose, tuple):
+        return purpose
     return _judge_reach(role, model, purpose)
 
 

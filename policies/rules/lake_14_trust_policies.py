@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..iam import Statement, account_of, as_list, conditions, covers_action, principals
+from ..iam import Statement, account_of, conditions, covers_action, principals
 from ..model import Lake, Role, is_unknown
-from ..purposes import Kind, no_purpose, purpose_of
+from ..purposes import Kind, purpose_or_verdict
 from ..rule import Finding, Rule, Severity, Verdict, failed, passed, per_resource, unknown
 from ._policy_reading import combine, grant_undecided, named_statements, undecided_verdict
 
@@ -70,11 +70,9 @@ def _judge_statement(name: str, statement: Statement, kind: Kind, account: str) 
 
 
 def judge(role: Role, model: Lake) -> Verdict:
-    purpose = purpose_of(role, model)
-    if purpose is None:
-        return failed(no_purpose(role))
-    if is_unknown(purpose):
-        return unknown("which crawler uses the role cannot be known before deployment")
+    purpose = purpose_or_verdict(role, model)
+    if isinstance(purpose, tuple):
+        return purpose
     named = named_statements(role.trust_policy)
     if is_unknown(named) or is_unknown(model.account_id):
         return unknown("the trust policy cannot be known before deployment")

@@ -206,7 +206,7 @@ def test_an_organization_that_cannot_be_listed_exits_2(capsys, url, monkeypatch)
 def test_no_bucket_in_any_account_exits_2(capsys, url):
     code, out, err = audit(capsys, url, "--tag", "lake=nobody", "--accounts", f"{FIRST},{SECOND}",
                            "--account-workers", "threads")
-    assert (code, out, err) == (2, "", f"error: no bucket matched the selection in any of the 2 accounts, "
+    assert (code, out, err) == (2, "", "error: no bucket matched the selection in any of the 2 accounts, "
                                        "regions us-east-1\n")
 
 

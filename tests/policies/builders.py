@@ -7,6 +7,7 @@ compliant builder would also fail the real lake.
 from __future__ import annotations
 
 from dataclasses import replace
+from functools import lru_cache
 from typing import Any
 
 from components.documents.bucket_policy import secure_bucket_policy
@@ -295,3 +296,20 @@ def lake(buckets: tuple[Bucket, ...] | None = None, keys: tuple[Key, ...] | None
 def statuses(findings) -> dict[str, tuple[str, str]]:
     """``{resource: (status, message)}`` for exact assertions."""
     return {f.resource: (f.status.value, f.message) for f in findings}
+
+
+@lru_cache(maxsize=1)
+def recorded_lakes() -> dict[str, Lake]:
+    """The unmutated dev and prod stacks, as their recorded plans model them."""
+    from lake.plan.render import plan_document
+    from lake.plan.runner import plan_stack
+    from policies.adapters.plan import lake_from_plan
+    from tests.support import REPO
+
+    plans = {"dev": plan_stack(REPO, "dev"), "prod": plan_stack(REPO, "prod", "210987654321")}
+    return {name: lake_from_plan(plan_document(plan)) for name, plan in plans.items()}
+
+
+def recorded_statuses(rule) -> dict[str, set[str]]:
+    """``{stack: the statuses the rule gives on it}`` for the recorded dev and prod plans."""
+    return {name: {f.status.value for f in rule.check(model)} for name, model in recorded_lakes().items()}

@@ -1,14 +1,8 @@
 from dataclasses import replace
 
-import pytest
-
-from lake.plan.render import plan_document
-from lake.plan.runner import plan_stack
-from policies.adapters.plan import lake_from_plan
 from policies.model import UNKNOWN, Unverified
 from policies.rules.lake_13_service_principals import RULE
-from tests.policies.builders import ACCOUNT, LOGS, OTHER_ACCOUNT, RAW, arn, event_queue, lake, logs_bucket, statuses
-from tests.support import REPO
+from tests.policies.builders import recorded_statuses, ACCOUNT, LOGS, OTHER_ACCOUNT, RAW, arn, event_queue, lake, logs_bucket, statuses
 
 QUEUE = "ml-dev-annotations-events"
 SCOPED = ("pass", "every Allow to an AWS service names the lake's account in aws:SourceAccount and its own resources "
@@ -113,13 +107,6 @@ def test_not_applicable_without_bucket_or_queue_policies():
     }
 
 
-@pytest.fixture(scope="module")
-def recorded_lakes():
-    """The unmutated dev and prod stacks, as their recorded plans model them."""
-    plans = {"dev": plan_stack(REPO, "dev"), "prod": plan_stack(REPO, "prod", "210987654321")}
-    return {name: lake_from_plan(plan_document(plan)) for name, plan in plans.items()}
 
-
-def test_recorded_dev_and_prod_plans_pass(recorded_lakes):
-    assert {name: {s for s, _ in statuses(RULE.check(model)).values()} for name, model in recorded_lakes.items()} == {
-        "dev": {"pass"}, "prod": {"pass"}}
+def test_recorded_dev_and_prod_plans_pass():
+    assert recorded_statuses(RULE) == {"dev": {"pass"}, "prod": {"pass"}}
