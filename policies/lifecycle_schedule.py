@@ -14,6 +14,12 @@ configurations" says (https://docs.aws.amazon.com/AmazonS3/latest/userguide/life
   only adds a delete marker in a versioned (or suspended) one: there the transition due that day
   still happens. Noncurrent versions are always deleted permanently.
 
+A rule filtered by tags or object size as well applies to some objects under its prefix only: its
+objects form a class of their own (the unfiltered rules covering its prefix, and it), and only
+what happens to its own actions there is a conflict. Its actions never count against the other
+rules (expiring tagged scratch objects early is a choice, not a conflict); two filtered rules are
+not combined, as nothing tells whether any object matches both.
+
 Rule filters are key prefixes, and prefixes nest: an object under ``images/2024/`` follows the rules
 of ``""``, ``images/`` and ``images/2024/`` together. So the objects fall into one class per
 distinct prefix of the enabled rules (the rules covering a class are those whose prefix starts
@@ -82,9 +88,13 @@ class ObjectClass:
     current: Track
     noncurrent: Track
     abort_multipart: Action | None  # the earliest abort of incomplete uploads (``day``: days after initiation)
+    narrowed_by: str | None = None  # the filtered rule whose objects these are, if any
 
     @property
     def subject(self) -> str:
+        if self.narrowed_by is not None:
+            where = f" under {self.prefix}" if self.prefix else ""
+            return f"objects{where} matching rule {self.narrowed_by}'s filter"
         if self.prefix is None:
             return "objects under no rule's prefix"
         return f"objects under {self.prefix}" if self.prefix else "objects"
@@ -101,24 +111,32 @@ def object_classes(lifecycle: Maybe[Lifecycle], versioned: Maybe[bool]) -> Sched
     """
     if is_unknown(lifecycle):
         return UNKNOWN
-    rules = [r for r in (lifecycle.rules if lifecycle else ()) if r.enabled is not False]
-    if any(contains_unknown(_values(r)) for r in rules):
+    every = [r for r in (lifecycle.rules if lifecycle else ()) if r.enabled is not False]
+    if any(contains_unknown(_values(r)) for r in every):
         return UNKNOWN
+    rules = [r for r in every if r.filtered is not True]
     prefixes = sorted({r.prefix or "" for r in rules}, key=lambda p: (len(p), p))
-    classes = [_object_class(p, [r for r in rules if p.startswith(r.prefix or "")], versioned) for p in prefixes]
+    classes = [_object_class(p, _covering(rules, p), versioned) for p in prefixes]
     if "" not in prefixes:
         classes.insert(0, _object_class(None, [], versioned))
+    classes += [_object_class(f.prefix or "", [*_covering(rules, f.prefix or ""), f], versioned, f.id)
+                for f in every if f.filtered is True]
     if any(is_unknown(c) for c in classes):
         return UNKNOWN
     return tuple(classes)
 
 
+def _covering(rules: list[LifecycleRule], prefix: str) -> list[LifecycleRule]:
+    return [r for r in rules if prefix.startswith(r.prefix or "")]
+
+
 def _values(rule: LifecycleRule) -> tuple[object, ...]:
-    return (rule.enabled, rule.prefix, rule.transitions, rule.expiration_days, rule.noncurrent_transitions,
+    return (rule.enabled, rule.prefix, rule.filtered, rule.transitions, rule.expiration_days, rule.noncurrent_transitions,
             rule.noncurrent_expiration_days, rule.abort_incomplete_multipart_upload_days)
 
 
-def _object_class(prefix: str | None, rules: list[LifecycleRule], versioned: Maybe[bool]) -> Maybe[ObjectClass]:
+def _object_class(prefix: str | None, rules: list[LifecycleRule], versioned: Maybe[bool],
+                  narrowed_by: str | None = None) -> Maybe[ObjectClass]:
     # A current version's expiration only adds a delete marker in a versioned bucket.
     current = _track(rules, lambda r: (r.transitions, r.expiration_days), deletes_permanently=_not(versioned))
     noncurrent = _track(
@@ -128,7 +146,7 @@ def _object_class(prefix: str | None, rules: list[LifecycleRule], versioned: May
         return UNKNOWN
     aborts = [Action(r.id, r.abort_incomplete_multipart_upload_days) for r in rules
               if r.abort_incomplete_multipart_upload_days is not None]
-    return ObjectClass(prefix, tuple(r.id for r in rules), current, noncurrent, _earliest(aborts))
+    return ObjectClass(prefix, tuple(r.id for r in rules), current, noncurrent, _earliest(aborts), narrowed_by)
 
 
 def _not(versioned: Maybe[bool]) -> Maybe[bool]:
@@ -201,6 +219,10 @@ def conflicts(classes: tuple[ObjectClass, ...]) -> list[Conflict]:
 
 def _track_conflicts(object_class: ObjectClass, track: Track, versions: str):
     subject = versions + object_class.subject
+    if object_class.narrowed_by is not None:
+        # Only the filtered rule's own actions can be in conflict among its objects.
+        yield from (_preempted(subject, p) for p in track.preempted if p.action.rule == object_class.narrowed_by)
+        return
     for p in track.preempted:
         # Reported on the rule's own class only: deeper classes preempt it the same way or more.
         if p.action.rule != p.by.rule and p.action.prefix == object_class.prefix:

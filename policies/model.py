@@ -96,6 +96,8 @@ class LifecycleRule:
     noncurrent_transitions: tuple[Transition, ...] = ()
     noncurrent_expiration_days: Maybe[int] = None
     abort_incomplete_multipart_upload_days: Maybe[int] = None
+    # A tag or object-size filter narrows the rule to some of the objects under its prefix.
+    filtered: Maybe[bool] = False
 
 
 @dataclass(frozen=True)

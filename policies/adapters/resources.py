@@ -109,8 +109,22 @@ def _transitions(items: Any, days_key: str) -> tuple[Transition, ...]:
     return tuple(Transition(get(t, days_key), get(t, "storageClass")) for t in items or [])
 
 
+# Filter fields beyond the prefix: each narrows a rule to some of the objects under its prefix.
+NARROWING_FILTERS = ("tag", "objectSizeGreaterThan", "objectSizeLessThan")
+
+
+def _narrowed(filter_: Any) -> Any:
+    """Does the filter (or its ``and``) hold a tag or size condition? UNKNOWN if it cannot be told."""
+    if is_unknown(filter_) or is_unknown(get(filter_, "and")):
+        return UNKNOWN
+    conditions = (filter_ or {}, get(filter_, "and") or {})
+    return any(get(c, f) is not None for c in conditions for f in (*NARROWING_FILTERS, "tags"))
+
+
 def _lifecycle_rule(rule: dict[str, Any]) -> LifecycleRule:
     prefix = get(rule, "filter", "prefix")
+    if prefix is None:
+        prefix = get(rule, "filter", "and", "prefix")  # a prefix combined with tags or sizes
     return LifecycleRule(
         id=get(rule, "id") or "",
         enabled=UNKNOWN if is_unknown(get(rule, "status")) else get(rule, "status") == "Enabled",
@@ -121,6 +135,7 @@ def _lifecycle_rule(rule: dict[str, Any]) -> LifecycleRule:
         noncurrent_transitions=_transitions(get(rule, "noncurrentVersionTransitions"), "noncurrentDays"),
         noncurrent_expiration_days=get(rule, "noncurrentVersionExpiration", "noncurrentDays"),
         abort_incomplete_multipart_upload_days=get(rule, "abortIncompleteMultipartUpload", "daysAfterInitiation"),
+        filtered=_narrowed(get(rule, "filter")),
     )
 
 

@@ -10,7 +10,8 @@ import argparse
 import sys
 
 from .report import ASSURANCE_MD, render, write
-from .run import baseline_failures, live_outcomes, plan_outcomes
+from .plan_corpus import CONTROLS
+from .run import baseline_failures, control_failures, live_outcomes, plan_outcomes
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -20,6 +21,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     outcomes = plan_outcomes()
     alarms = {f"{stack} plan": baseline_failures(stack) for stack in ("dev", "prod")}
+    alarms.update({f"control {c.id}": control_failures(c) for c in CONTROLS})
     if not args.plan_only:
         live, alarms["live dev lake"] = live_outcomes(lambda id_: print(f"live: {id_}", file=sys.stderr))
         outcomes += live

@@ -355,3 +355,23 @@ MUTATIONS: tuple[Mutation, ...] = (
       _role_policy({"Sid": "ReadRaw", "Effect": "Allow", "Action": "s3:GetObject",
                     "Resource": "arn:aws:s3:::mlteam-prod-raw/*"}, role="catalog-features"), stack="prod"),
 )
+
+
+# Legitimate changes that must raise no failure: the corpus's guard against rules that catch
+# mutations by failing everything near them.
+CONTROLS: tuple[Mutation, ...] = (
+    m("scratch-objects-expire-early", (), "tagged scratch objects of raw expire at day 1 (a tag-filtered rule)",
+      _lifecycle_rule({"id": "expire-scratch", "status": "Enabled",
+                       "filter": {"tag": {"key": "scratch", "value": "true"}}, "expiration": {"days": 1}})),
+    m("tmp-prefix-expires-sooner", (), "objects under tmp/ of raw expire at day 7",
+      _lifecycle_rule({"id": "expire-tmp", "status": "Enabled", "filter": {"prefix": "tmp/"},
+                       "expiration": {"days": 7}})),
+    m("crawler-reads-narrower", (), "the images crawler reads only images/2024/",
+      change_statement("RolePolicy", "catalog-images", "ReadPrefixObjects",
+                       lambda s: s.update(Resource=f"{RAW}/images/2024/*"))),
+    m("endpoint-fewer-buckets", (), "the endpoint policy leaves out the curated bucket",
+      _endpoint(lambda s: s.update(Resource=[r for r in s["Resource"] if "curated" not in r]))),
+    m("key-admin-own-account-role", (), "another role of the lake's account administers the key",
+      change_statement("Key", "lake-key-key", "AllowKeyAdministration", lambda s: s.update(Principal={"AWS": [
+          f"arn:aws:iam::{DEV_ACCOUNT}:role/LakeAdmin", f"arn:aws:iam::{DEV_ACCOUNT}:role/SecurityTeam"]}))),
+)

@@ -50,7 +50,10 @@ def render(outcomes: Sequence[Outcome], false_alarms: dict[str, list[Finding]], 
         f"- Mutations: {len(outcomes)} ({len(plan)} on recorded plans, {len(live)} on a live lake in the sandbox"
         f"{'' if live_ran else ': not run this time'}).",
         f"- Caught by every rule they name: {caught} of {len(outcomes)} ({_percent(caught, len(outcomes))}).",
-        f"- False alarms on the unmutated lakes ({', '.join(false_alarms)}): {len(alarms)}.",
+        f"- False alarms on the unmutated lakes and {sum(k.startswith('control ') for k in false_alarms)} legitimate "
+        f"changes ({', '.join(k for k in false_alarms if not k.startswith('control '))}, "
+        f"`{'`, `'.join(k.removeprefix('control ') for k in false_alarms if k.startswith('control '))}`): "
+        f"{len(alarms)}.",
         *(f"  - {alarm}" for alarm in alarms),
         "",
         "### Recall per rule",

@@ -52,6 +52,13 @@ def baseline_failures(stack: str) -> list[Finding]:
     return [f for f in evaluate(lake_from_plan(recorded_plan(stack))) if f.status is Status.FAIL]
 
 
+def control_failures(control: Mutation) -> list[Finding]:
+    """The failures a legitimate change raises: each one is a false alarm."""
+    document = copy.deepcopy(recorded_plan(control.stack))
+    control.edit(document)
+    return [f for f in evaluate(lake_from_plan(document)) if f.status is Status.FAIL]
+
+
 def run_plan_mutation(mutation: Mutation) -> Outcome:
     document = copy.deepcopy(recorded_plan(mutation.stack))
     try:

@@ -7,9 +7,9 @@ import pytest
 
 from policies.registry import all_rules
 from tests.live.test_misconfigurations import CASES
-from tests.mutations.plan_corpus import MUTATIONS
+from tests.mutations.plan_corpus import CONTROLS, MUTATIONS
 from tests.mutations.report import ASSURANCE_MD, END, START
-from tests.mutations.run import baseline_failures, run_plan_mutation
+from tests.mutations.run import baseline_failures, control_failures, run_plan_mutation
 
 RULE_IDS = {r.id for r in all_rules()}
 
@@ -19,6 +19,11 @@ def test_each_plan_mutation_is_caught_by_every_rule_it_names(mutation):
     outcome = run_plan_mutation(mutation)
     assert outcome.error is None
     assert outcome.missed == ()
+
+
+@pytest.mark.parametrize("control", CONTROLS, ids=[c.id for c in CONTROLS])
+def test_each_legitimate_change_raises_no_failure(control):
+    assert [(f.rule_id, f.resource, f.message) for f in control_failures(control)] == []
 
 
 @pytest.mark.parametrize("stack", ["dev", "prod"])

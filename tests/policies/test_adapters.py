@@ -170,3 +170,31 @@ def test_key_state_follows_is_enabled(document):
     assert [k.state for k in lake_from_stack(stack_args(document, key_enabled(True))).keys] == ["Enabled"]
     assert [k.state for k in lake_from_stack(stack_args(document, key_enabled(UNKNOWN_BOOLEAN_VALUE))).keys] == [
         UNKNOWN]
+
+
+@pytest.mark.parametrize(("filter_", "prefix", "filtered"), [
+    ({}, "", False),
+    ({"prefix": "images/"}, "images/", False),
+    ({"tag": {"key": "scratch", "value": "true"}}, "", True),
+    ({"objectSizeGreaterThan": 1024}, "", True),
+    ({"and": {"prefix": "images/", "tags": {"scratch": "true"}}}, "images/", True),
+    ({"and": {"prefix": "logs/", "objectSizeLessThan": 4096}}, "logs/", True),
+])
+def test_plan_lifecycle_filters_give_the_prefix_and_whether_a_tag_or_size_narrows_it(filter_, prefix, filtered):
+    from policies.adapters.resources import _lifecycle_rule
+
+    read = _lifecycle_rule({"id": "r", "status": "Enabled", "filter": filter_, "expiration": {"days": 9}})
+    assert (read.prefix, read.filtered) == (prefix, filtered)
+
+
+@pytest.mark.parametrize(("filter_", "prefix", "filtered"), [
+    ({"Prefix": "images/"}, "images/", False),
+    ({"Tag": {"Key": "scratch", "Value": "true"}}, "", True),
+    ({"And": {"Prefix": "images/", "Tags": [{"Key": "scratch", "Value": "true"}]}}, "images/", True),
+    ({"And": {"Prefix": "logs/", "ObjectSizeGreaterThan": 1}}, "logs/", True),
+])
+def test_live_lifecycle_filters_give_the_prefix_and_whether_a_tag_or_size_narrows_it(filter_, prefix, filtered):
+    from policies.adapters.live.buckets import _lifecycle_rule
+
+    read = _lifecycle_rule({"ID": "r", "Status": "Enabled", "Filter": filter_, "Expiration": {"Days": 9}})
+    assert (read.prefix, read.filtered) == (prefix, filtered)

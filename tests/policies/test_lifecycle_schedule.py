@@ -143,3 +143,22 @@ def test_noncurrent_conflicts_say_so():
         "rule keep never moves noncurrent versions of objects under images/ to STANDARD_IA at day 30: rule drop "
         "expires every one of them at day 10",
     ]
+
+
+def test_a_tag_filtered_rule_never_preempts_the_rules_for_every_object():
+    # Expiring tagged scratch objects at day 1 is a choice about those objects only.
+    scratch = rule("expire-scratch", expiration_days=1, filtered=True)
+    assert messages(TIER_IMAGES, scratch) == []
+    assert [(c.prefix, c.rules, c.narrowed_by) for c in classes(TIER_IMAGES, scratch)] == [
+        (None, (), None), ("images/", ("tier-images",), None), ("", ("expire-scratch",), "expire-scratch")]
+
+
+def test_a_filtered_rule_whose_own_action_never_happens_is_a_conflict_named_by_its_filter():
+    late_glacier = rule("archive-tagged", "images/", [(120, "GLACIER")], filtered=True)
+    assert messages(EXPIRE_ALL, late_glacier) == [
+        "rule archive-tagged never moves objects under images/ matching rule archive-tagged's filter to GLACIER at "
+        "day 120: rule expire-all expires every one of them at day 60"]
+
+
+def test_an_unknown_filter_makes_the_schedule_unknown():
+    assert classes(EXPIRE_ALL, rule("maybe-tagged", expiration_days=5, filtered=UNKNOWN)) is UNKNOWN

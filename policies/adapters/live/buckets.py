@@ -78,8 +78,15 @@ def _transitions(items: list[dict[str, Any]], days_key: str) -> tuple[Transition
     return tuple(Transition(t.get(days_key), t.get("StorageClass")) for t in items)
 
 
+# GetBucketLifecycleConfiguration's filter fields beyond the prefix: each narrows a rule to some of
+# the objects under its prefix.
+NARROWING_FILTERS = ("Tag", "ObjectSizeGreaterThan", "ObjectSizeLessThan", "Tags")
+
+
 def _lifecycle_rule(rule: dict[str, Any]) -> LifecycleRule:
-    prefix = rule.get("Filter", {}).get("Prefix", rule.get("Prefix", ""))
+    filter_ = rule.get("Filter", {})
+    both = filter_.get("And", {})  # a prefix combined with tags or sizes
+    prefix = filter_.get("Prefix", both.get("Prefix", rule.get("Prefix", "")))
     return LifecycleRule(
         id=rule.get("ID", ""),
         enabled=rule.get("Status") == "Enabled",
@@ -91,6 +98,7 @@ def _lifecycle_rule(rule: dict[str, Any]) -> LifecycleRule:
         noncurrent_expiration_days=rule.get("NoncurrentVersionExpiration", {}).get("NoncurrentDays"),
         abort_incomplete_multipart_upload_days=rule.get("AbortIncompleteMultipartUpload", {}).get(
             "DaysAfterInitiation"),
+        filtered=any(f in part for part in (filter_, both) for f in NARROWING_FILTERS),
     )
 
 
