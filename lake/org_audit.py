@@ -9,7 +9,7 @@ audited at once:
   account is audited at once): the audit costs 1.1 to 1.3 ms of CPU per request in this process
   (botocore's signing and parsing, our reads and the rules), so one process serves at most about
   800 requests per second, while 4 accounts x 16 reads in flight at 30 ms each ask for about
-  2,000. Measured with ``python -m benchmarks.audit_org --latency-ms 30`` (recorded answers
+  2,000 (measured before the default became 32 reads in flight, which asks for twice as much). Measured with ``python -m benchmarks.audit_org --latency-ms 30`` (recorded answers
   replayed after 30 ms, no server; 2 cores, medians of 3): one account of 200 buckets takes 5.5 s
   (2.4 s of CPU); four take 8.0 s on threads, with 7.1 s of CPU, one core kept busy: CPU-bound;
   in worker processes 6.1 s (8.0 s of CPU), 1.3x faster. The gain needs a free core: while other
@@ -36,6 +36,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from policies.adapters.live import Selection
+from policies.adapters.live.limits import DEFAULT_CONCURRENCY
 from policies.rule import Finding, Status
 
 LAKE_11 = "LAKE.11"
@@ -64,7 +65,7 @@ class Base:
     region: str | None = None
     profile: str | None = None
     endpoint_url: str | None = None
-    concurrency: int = 16
+    concurrency: int = DEFAULT_CONCURRENCY
     max_attempts: int = 5
     session: Any = field(default=None, compare=False)  # threads only (tests register hooks on it)
     # The caller's credentials as resolved once, here, for the workers: a profile that prompts for
