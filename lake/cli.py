@@ -128,7 +128,7 @@ def _accept_debug(parser: argparse.ArgumentParser) -> None:
 
 
 def _stack_options(command: argparse.ArgumentParser) -> None:
-    from lake.plan.mocks import DEFAULT_ACCOUNT_ID
+    from lake.plan import DEFAULT_ACCOUNT_ID
 
     command.add_argument("--stack", default="dev", help="stack name: reads Pulumi.<stack>.yaml (default: dev)")
     command.add_argument("--project-dir", type=Path, default=Path("."), help="folder of Pulumi.yaml (default: .)")

@@ -6,3 +6,7 @@
 - ``render.py``: the plan as a ``pulumi preview``-like tree, or as the JSON document of
   ``docs/plan-format.md``
 """
+
+# The account a plan pretends to deploy into when the stack allows none: here, not in mocks.py,
+# so that building `lake`'s parser (every command, `lake audit` included) never imports pulumi.
+DEFAULT_ACCOUNT_ID = "123456789012"

@@ -13,7 +13,7 @@ from typing import Any
 
 import pulumi
 
-DEFAULT_ACCOUNT_ID = "123456789012"
+from . import DEFAULT_ACCOUNT_ID  # noqa: F401 (re-exported: the mocks answer with it)
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from ..access.actors import EXTERNAL_ACCOUNTS, FULL_ACCESS
@@ -57,9 +58,11 @@ class OwnedPolicy:
         return not contains_unknown((self.policy, self.probes, self.contexts))
 
 
-def _actions(prefix: str, resource_type: str) -> list[str]:
-    return sorted(a.name for a in catalogue().actions.values()
-                  if a.name.startswith(f"{prefix}:") and resource_type in a.resource_types)
+@lru_cache(maxsize=None)
+def _actions(prefix: str, resource_type: str) -> tuple[str, ...]:
+    """The service's actions on a resource type: read once, whatever the number of buckets."""
+    return tuple(sorted(a.name for a in catalogue().actions.values()
+                        if a.name.startswith(f"{prefix}:") and resource_type in a.resource_types))
 
 
 def _s3_probes(bucket_arn: Maybe[str]) -> Iterator[tuple[str, Maybe[str]]]:
