@@ -21,6 +21,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from ..evaluator.evaluate import evaluate
+from ..iam import as_list, resource_matches, statements
 from ..evaluator.request import Principal, Policy, Request
 from ..model import Bucket, Key, Lake
 from ..purposes import Purpose
@@ -72,10 +73,54 @@ def excess(model: Lake, role_arn: str, policies: tuple[Policy, ...], purpose: Pu
     setting = Setting(model, actor, purpose, region, Actor(BASELINE, Principal.iam(bare), (), "no policy"))
     found: list[Reach] = []
     for bucket in sorted(model.buckets, key=lambda b: b.name):
-        found += _bucket_excess(setting, bucket)
+        if _may_reach(actor, bucket):
+            found += _bucket_excess(setting, bucket)
     for key in model.lake_keys:
         found += _key_excess(setting, key)
     return found
+
+
+def _may_reach(actor: Actor, bucket: Bucket) -> bool:
+    """Could any request of the role to the bucket be allowed? Within the account S3 needs an Allow
+    of the role's identity policies covering the bucket or its objects, or an Allow of the bucket
+    policy (which may name the role): without either, every probe of the bucket is refused, so
+    none is made. This keeps the rule linear in roles plus buckets on a lake of many zones.
+    Conservative: a NotResource, a pattern that is not a string, or any bucket-policy Allow counts."""
+    policy = bucket.policy if isinstance(bucket.policy, dict) else None
+    if any(s.get("Effect") == "Allow" and _may_name_a_role(s) for s in statements(policy)):
+        return True
+    return any(_names_s3(s) and _covers_bucket(s, str(bucket.arn)) for policy in actor.identity_policies
+               for s in statements(dict(policy.document)) if s.get("Effect") == "Allow")
+
+
+def _may_name_a_role(statement: dict[str, Any]) -> bool:
+    """An Allow that may apply to an IAM role: to anyone, to AWS principals, or through NotPrincipal
+    (an Allow to service principals only, like log delivery, never does)."""
+    principal = statement.get("Principal")
+    if "NotPrincipal" in statement or principal == "*":
+        return True
+    return not isinstance(principal, dict) or "AWS" in principal
+
+
+def _names_s3(statement: dict[str, Any]) -> bool:
+    """The statement may allow some S3 action ("s3:Get*", "s*:*", "*", or any NotAction)."""
+    if "NotAction" in statement:
+        return True
+    return any(not isinstance(a, str) or resource_matches(a.split(":", 1)[0].lower(), "s3")
+               for a in as_list(statement.get("Action")))
+
+
+def _covers_bucket(statement: dict[str, Any], bucket_arn: str) -> bool:
+    if "NotResource" in statement:
+        return True
+    for pattern in as_list(statement.get("Resource")):
+        if not isinstance(pattern, str):
+            return True
+        # The bucket part of the pattern ("arn:aws:s3:::raw" of "arn:aws:s3:::raw/images/*") against
+        # the bucket's ARN: "*" and "arn:aws:s3:::*" cover every bucket.
+        if resource_matches(pattern.split("/", 1)[0], bucket_arn) or resource_matches(pattern, bucket_arn):
+            return True
+    return False
 
 
 def _context(model: Lake, bucket: Bucket | None = None, action: str = "") -> dict[str, Any]:
