@@ -338,7 +338,7 @@ class Untagged:
     the lake's buckets, its VPC, the selection) that lacks the tag lake=<lake>: judged like the
     others, and reported, since tag-based tools (cost, ABAC, tag-scoped audits) miss it."""
 
-    kind: str  # "bucket", "endpoint", "workgroup"
+    kind: str  # "bucket", "endpoint", "workgroup", "crawler"
     resource: str
     ref: str
     found_by: str  # "its policy naming the lake's buckets"

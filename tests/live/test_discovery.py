@@ -91,6 +91,15 @@ def test_a_workgroup_that_lost_its_tag_is_reported(url, deployed):
     }
 
 
+def test_a_crawler_that_lost_its_tag_is_reported(url, deployed):
+    crawler_arn = f"arn:aws:glue:{REGION}:{ACCOUNT}:crawler/{CRAWLER}"
+    client("glue", url).untag_resource(ResourceArn=crawler_arn, TagsToRemove=["lake"])
+    audited = audit(url)
+    assert _open(audited.findings) == {
+        ("LAKE.11", CRAWLER): f"crawler found through its targets in a lake bucket, {MISSED}",
+    }
+
+
 def test_a_workgroup_writing_elsewhere_is_still_judged_by_its_name(url, deployed):
     """moto 5.2.5 does not implement UpdateWorkGroup: the workgroup is recreated, results elsewhere."""
     athena = client("athena", url)

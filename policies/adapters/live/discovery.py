@@ -7,7 +7,7 @@ that rewrites tags) is still found and judged, and reported as untagged (LAKE.11
 - an S3 gateway endpoint: a policy naming a lake bucket, the VPC or route tables the plan's config
   names, or the VPC of an endpoint tied otherwise;
 - a crawler: a target in a lake bucket, a name in the lake's namespace (``<lake>-<stack>-...``,
-  components/naming.py), or a name the plan declares;
+  components/naming.py), or a name the plan declares (its tags are read with GetTags);
 - a workgroup: results written to a lake bucket, a name in the namespace, or declared by the plan.
 (Buckets: see ``selection.py``.)
 """
@@ -94,9 +94,25 @@ def lake_endpoints(items: list[dict[str, Any]], ties: Ties) -> tuple[list[VpcEnd
 # --- Crawlers and workgroups ----------------------------------------------------------------------
 
 
-def is_lake_crawler(crawler: Crawler, ties: Ties) -> bool:
+def crawler_tie(crawler: Crawler, ties: Ties) -> str | None:
     """A lake crawler retargeted elsewhere is still the lake's, by its name."""
-    return services.targets_bucket(crawler, set(ties.buckets)) or ties.by_name(crawler.name) is not None
+    return TARGETS if services.targets_bucket(crawler, set(ties.buckets)) else ties.by_name(crawler.name)
+
+
+def is_lake_crawler(crawler: Crawler, ties: Ties) -> bool:
+    return crawler_tie(crawler, ties) is not None
+
+
+def untagged_crawler(reader: Reader, glue: Any, crawler: Crawler, ties: Ties, arn: str) -> Untagged | None:
+    """The crawler, if it lacks the lake's tag (one GetTags: GetCrawlers returns no tags). Unread
+    tags are LAKE.11's "could not verify", not a guess."""
+    tie = crawler_tie(crawler, ties)
+    if ties.lake is None or tie is None:
+        return None
+    tags = reader.read(glue, Call("GetTags", "get_tags", {"ResourceArn": arn}), (crawler.name, arn, "tags"),
+                       lambda r: r.get("Tags", {}))
+    lacks = isinstance(tags, dict) and tags.get("lake") != ties.lake
+    return Untagged("crawler", crawler.name, arn, tie, ties.lake) if lacks else None
 
 
 def workgroup_tie(workgroup: Workgroup, ties: Ties) -> str | None:

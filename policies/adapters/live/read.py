@@ -198,6 +198,10 @@ class _Scope:
         account, partition, region = self.where
         return f"arn:{partition}:athena:{region}:{account}:workgroup/{name}"
 
+    def crawler_arn(self, name: str) -> str:
+        account, partition, region = self.where
+        return f"arn:{partition}:glue:{region}:{account}:crawler/{name}"
+
 
 def _follow(pool: _Pool, clients: Clients, reader: Reader, buckets: list[Bucket], crawlers: list[Any],
             workgroup_names: list[str], outputs: dict[str, Any], scope: _Scope) -> dict:
@@ -213,13 +217,17 @@ def _follow(pool: _Pool, clients: Clients, reader: Reader, buckets: list[Bucket]
     tasks += [lambda n=n: services.security_configuration(reader, clients("glue"), n) for n in config_names]
     tasks += [lambda n=n: discovery.workgroup(reader, clients("athena"), n, ties, scope.workgroup_arn(n))
               for n in workgroup_names]
+    tasks += [lambda c=c: discovery.untagged_crawler(reader, clients("glue"), c, ties, scope.crawler_arn(c.name))
+              for c in crawlers]
     endpoint_items, *rest = pool.run(tasks)
+    rest, untagged_crawlers = rest[:len(rest) - len(crawlers)], rest[len(rest) - len(crawlers):]
     endpoints, untagged = discovery.lake_endpoints(endpoint_items, ties)
     queues, rest = rest[:len(queue_arns)], rest[len(queue_arns):]
     roles, rest = rest[:len(role_arns)], rest[len(role_arns):]
     configs, found = rest[:len(config_names)], [w for w in rest[len(config_names):] if w is not None]
     workgroups = [w for w, _ in found]
     untagged += [u for _, u in found if u is not None]
+    untagged += [u for u in untagged_crawlers if u is not None]
     configs = [c for c in configs if c is not None]
     references = [outputs.get("keyArn"), *(_bucket_keys(buckets)), *(w.kms_key_arn for w in workgroups),
                   *(arn for c in configs for arn in c.key_arns)]
