@@ -21,8 +21,8 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from ..evaluator.evaluate import evaluate
+from ..evaluator.request import Policy, Principal, Request
 from ..iam import as_list, resource_matches, statements
-from ..evaluator.request import Principal, Policy, Request
 from ..model import Bucket, Key, Lake
 from ..purposes import Purpose
 from .actors import Actor
@@ -64,13 +64,16 @@ class Setting:
     # A role of the same account with no policy of its own: what it may do, the resource policies
     # grant everyone (a public statement, S3.2, S3.3 and KMS.5 judge it), not this role's reach.
     baseline: Actor
+    # The lake without its keys: the baseline is asked of S3 alone (see ``_allows``).
+    s3_only: Lake
 
 
 def excess(model: Lake, role_arn: str, policies: tuple[Policy, ...], purpose: Purpose, region: str) -> list[Reach]:
     """What the role reaches beyond its purpose, in a stable order (buckets by name, then keys)."""
     actor = Actor(role_arn, Principal.iam(role_arn), policies, "its policies as declared", purpose.targets)
     bare = f"{role_arn.rsplit(':', 1)[0]}:role/{BASELINE}"
-    setting = Setting(model, actor, purpose, region, Actor(BASELINE, Principal.iam(bare), (), "no policy"))
+    setting = Setting(model, actor, purpose, region, Actor(BASELINE, Principal.iam(bare), (), "no policy"),
+                      replace(model, keys=()))
     found: list[Reach] = []
     for bucket in sorted(model.buckets, key=lambda b: b.name):
         if _may_reach(actor, bucket):
@@ -138,11 +141,10 @@ def _allows(setting: Setting, bucket: Bucket, action: str, resource: str, extra:
     baseline is asked of S3 alone: the lake key serves the role's purpose, which a public bucket
     statement would otherwise turn into this role's reach.)"""
     context = {**_context(setting.model, bucket, action), **extra}
-    s3_only = replace(setting.model, keys=())
     return all(
         decide(model, bucket, actor, Request(actor.principal, action, resource, context),
                setting.region).allowed is expected
-        for model, actor, expected in ((setting.model, setting.actor, True), (s3_only, setting.baseline, False))
+        for model, actor, expected in ((setting.model, setting.actor, True), (setting.s3_only, setting.baseline, False))
     )
 
 

@@ -3,15 +3,13 @@ Allow that may name it): skipping must never change what the rule finds."""
 
 from __future__ import annotations
 
-import copy
-
 import pytest
 
 from policies.access import reach
 from policies.adapters.plan import lake_from_plan
 from policies.registry import rule
 from tests.mutations.plan_corpus import CONTROLS, MUTATIONS
-from tests.mutations.run import recorded_plan
+from tests.mutations.run import mutated, recorded_plan
 
 # Every edit of roles, bucket policies and the key policy in the corpus, and the unmutated lakes.
 CASES = [m for m in (*MUTATIONS, *CONTROLS)
@@ -24,10 +22,7 @@ def _findings(model):
 
 @pytest.mark.parametrize("case", [None, *CASES], ids=["unmutated", *(m.id for m in CASES)])
 def test_skipping_untouchable_buckets_changes_no_finding(case, monkeypatch):
-    document = copy.deepcopy(recorded_plan(case.stack if case else "dev"))
-    if case:
-        case.edit(document)
-    model = lake_from_plan(document)
+    model = lake_from_plan(mutated(case) if case else recorded_plan("dev"))
     filtered = _findings(model)
     monkeypatch.setattr(reach, "_may_reach", lambda actor, bucket: True)
     assert filtered == _findings(model)

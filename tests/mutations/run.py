@@ -52,17 +52,21 @@ def baseline_failures(stack: str) -> list[Finding]:
     return [f for f in evaluate(lake_from_plan(recorded_plan(stack))) if f.status is Status.FAIL]
 
 
+def mutated(mutation: Mutation) -> dict[str, Any]:
+    """The recorded plan of the mutation's stack, with the mutation applied."""
+    document = copy.deepcopy(recorded_plan(mutation.stack))
+    mutation.edit(document)
+    return document
+
+
 def control_failures(control: Mutation) -> list[Finding]:
     """The failures a legitimate change raises: each one is a false alarm."""
-    document = copy.deepcopy(recorded_plan(control.stack))
-    control.edit(document)
-    return [f for f in evaluate(lake_from_plan(document)) if f.status is Status.FAIL]
+    return [f for f in evaluate(lake_from_plan(mutated(control))) if f.status is Status.FAIL]
 
 
 def run_plan_mutation(mutation: Mutation) -> Outcome:
-    document = copy.deepcopy(recorded_plan(mutation.stack))
     try:
-        mutation.edit(document)
+        document = mutated(mutation)
     except (LookupError, KeyError, IndexError, TypeError) as error:
         return _outcome(mutation.id, "plan", mutation.stack, mutation.summary, mutation.rules, set(),
                         f"the mutation no longer applies: {error}")

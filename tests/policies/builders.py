@@ -301,13 +301,10 @@ def statuses(findings) -> dict[str, tuple[str, str]]:
 @lru_cache(maxsize=1)
 def recorded_lakes() -> dict[str, Lake]:
     """The unmutated dev and prod stacks, as their recorded plans model them."""
-    from lake.plan.render import plan_document
-    from lake.plan.runner import plan_stack
     from policies.adapters.plan import lake_from_plan
-    from tests.support import REPO
+    from tests.mutations.run import recorded_plan
 
-    plans = {"dev": plan_stack(REPO, "dev"), "prod": plan_stack(REPO, "prod", "210987654321")}
-    return {name: lake_from_plan(plan_document(plan)) for name, plan in plans.items()}
+    return {stack: lake_from_plan(recorded_plan(stack)) for stack in ("dev", "prod")}
 
 
 def recorded_statuses(rule) -> dict[str, set[str]]:
