@@ -44,6 +44,16 @@ def crawler_role_name(lake: str, stack: str, dataset: str) -> str:
     return f"{lake}-{stack}-crawler-{dataset}"
 
 
+def consumer_role_name(lake: str, stack: str, consumer: str) -> str:
+    """The role the lake creates for a ``service`` consumer (IAM: at most 64 characters)."""
+    return f"{lake}-{stack}-consumer-{consumer}"
+
+
+def consumer_policy_name(lake: str, stack: str, consumer: str) -> str:
+    """The customer managed policy holding a consumer's grants (IAM: at most 128 characters)."""
+    return f"{lake}-{stack}-consumer-{consumer}"
+
+
 def event_queue_name(lake: str, stack: str, dataset: str) -> str:
     return f"{lake}-{stack}-{dataset}-events"
 

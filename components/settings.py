@@ -139,6 +139,53 @@ class DatasetSettings:
     event_mode: bool = False
 
 
+# Access levels a consumer grant may give (components/documents/consumer_access.py builds each):
+# read (get, list), write (put, multipart), delete (delete markers only: versions are never
+# destroyed), query (Athena on the zone's Glue database through the lake's workgroup).
+ACCESS_LEVELS = ("read", "write", "delete", "query")
+
+# The services a consumer role may be created for (``service:``) and the principal that assumes it.
+CONSUMER_SERVICES = {
+    "sagemaker": "sagemaker.amazonaws.com",
+    "glue": "glue.amazonaws.com",
+    "ec2": "ec2.amazonaws.com",
+    "lambda": "lambda.amazonaws.com",
+    "ecs-tasks": "ecs-tasks.amazonaws.com",
+    "batch": "batch.amazonaws.com",
+    "emr-serverless": "emr-serverless.amazonaws.com",
+}
+
+
+@dataclass(frozen=True)
+class GrantSettings:
+    """One access level on one zone, on the whole zone or on some of its prefixes."""
+
+    zone: str
+    access: str  # one of ACCESS_LEVELS
+    prefixes: tuple[str, ...] = ()  # (): the whole zone; else "images/"-style prefixes
+
+
+@dataclass(frozen=True)
+class ConsumerSettings:
+    """A workload or person using the lake, with exactly one identity:
+
+    - ``service``: a role the lake creates, trusted by that service only (``aws:SourceAccount``);
+    - ``principal`` in the lake's account: an existing role or user; the lake creates the policy
+      and attaches it when ``attach`` is set (else exports it, to attach elsewhere);
+    - ``principal`` in a trusted other account: the bucket and key policies grant that role,
+      and the identity policy it must attach is exported.
+    """
+
+    name: str
+    grants: tuple[GrantSettings, ...]
+    principal: str | None = None
+    service: str | None = None
+    attach: bool = False
+    # Requests must come through the lake's endpoint. None: as the perimeter (on in production);
+    # False with the perimeter on exempts this consumer from it.
+    require_endpoint: bool | None = None
+
+
 @dataclass(frozen=True)
 class AthenaSettings:
     """The lake's Athena workgroup; its results go to a dedicated bucket, encrypted."""
@@ -173,7 +220,14 @@ class LakeSettings:
     perimeter: bool | None = None
     datasets: tuple[DatasetSettings, ...] = ()
     athena: AthenaSettings = field(default_factory=AthenaSettings)
+    consumers: tuple[ConsumerSettings, ...] = ()
+    # Account ids besides aws:allowedAccountIds whose principals may be consumers.
+    trusted_accounts: tuple[str, ...] = ()
 
     @property
     def perimeter_enabled(self) -> bool:
         return self.production if self.perimeter is None else self.perimeter
+
+    def requires_endpoint(self, consumer: ConsumerSettings) -> bool:
+        """Must the consumer's requests come through the lake's endpoint? Its own setting, else the perimeter's."""
+        return self.perimeter_enabled if consumer.require_endpoint is None else consumer.require_endpoint

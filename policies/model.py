@@ -286,6 +286,41 @@ class Role:
 
 
 @dataclass(frozen=True)
+class ConsumerGrant:
+    """One declared grant of a consumer, resolved to the zone's bucket."""
+
+    zone: str
+    bucket: str  # the zone bucket's name
+    access: str  # "read", "write", "delete", "query"
+    prefixes: tuple[str, ...] = ()  # (): the whole bucket
+    database: Maybe[str] = None  # the zone's Glue database (what a query grant reads)
+
+
+@dataclass(frozen=True)
+class Consumer:
+    """A workload or person the stack config declares as a user of the lake (``datalake:consumers``).
+
+    ``kind``: "service" (a role the lake creates for a service), "principal" (an existing role or
+    user of the lake's account, given a policy the lake creates), "external" (a role of a trusted
+    other account, granted through the bucket and key policies). ``policies`` are the identity
+    policy documents the lake gives it: the created customer managed policy, or for an external
+    consumer the document it exports for the other account to attach.
+    """
+
+    name: str
+    ref: str  # the URN of its policy (or role), or "consumer:<name>"
+    kind: str
+    principal_arn: Maybe[str]  # the role or user that acts (a service consumer's role: its ARN)
+    grants: Maybe[tuple[ConsumerGrant, ...]] = ()  # UNKNOWN: the source cannot tell (live without a plan)
+    require_endpoint: Maybe[bool] = False
+    policies: tuple[Maybe[dict[str, Any]], ...] = ()
+    service: str | None = None  # "sagemaker.amazonaws.com" for a service consumer
+    role_ref: str | None = None  # the ref of the Role the lake creates for it (service consumers)
+    policy_name: Maybe[str] = None  # the customer managed policy's name (None: external)
+    attached: Maybe[bool] = None  # is the policy attached to the principal (service, attach: true)
+
+
+@dataclass(frozen=True)
 class FlowLog:
     """A VPC flow log: what traffic of its VPC it captures and where it delivers the records."""
 
@@ -386,6 +421,8 @@ class Lake:
     workgroups: tuple[Workgroup, ...] = ()
     queues: tuple[Queue, ...] = ()
     roles: tuple[Role, ...] = ()
+    # The consumers the stack config declares (plan; live with --against-plan), with their grants.
+    consumers: tuple[Consumer, ...] = ()
     vpcs: tuple[Vpc, ...] = ()
     unverified: tuple[Unverified, ...] = ()
     untagged: tuple[Untagged, ...] = ()  # live only
