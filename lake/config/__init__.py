@@ -2,7 +2,7 @@
 
 Validation happens in two steps: the JSON Schema (``schema.json``: keys, types, ranges), then
 semantic checks (lifecycle rules of S3, bucket names, production requirements, the network, the
-datasets and their cron schedules). Every problem
+datasets and their cron schedules, the consumers and the accounts trusted with them). Every problem
 is reported at once with the config key path, e.g.
 ``Pulumi.dev.yaml: datalake:zones[1].lifecycle.transitions[0].days: ...``.
 """

@@ -12,7 +12,9 @@ from typing import Any
 
 from components.settings import (
     AthenaSettings,
+    ConsumerSettings,
     DatasetSettings,
+    GrantSettings,
     KeySettings,
     LakeSettings,
     LifecycleSettings,
@@ -106,6 +108,21 @@ _ATHENA_FIELDS: Fields = {
     "resultsExpirationDays": ("results_expiration_days", int),
 }
 
+_GRANT_FIELDS: Fields = {
+    "zone": ("zone", str),
+    "access": ("access", str),
+    "prefixes": ("prefixes", tuple),  # unset: () = the whole zone
+}
+
+_CONSUMER_FIELDS: Fields = {
+    "name": ("name", str),
+    "grants": ("grants", _each(_built(GrantSettings, _GRANT_FIELDS))),
+    "principal": ("principal", str),
+    "service": ("service", str),
+    "attach": ("attach", bool),
+    "requireEndpoint": ("require_endpoint", bool),
+}
+
 _LAKE_FIELDS: Fields = {
     "name": ("name", str),
     "zones": ("zones", _each(_built(ZoneSettings, _ZONE_FIELDS))),
@@ -120,6 +137,8 @@ _LAKE_FIELDS: Fields = {
     "perimeter": ("perimeter", bool),
     "datasets": ("datasets", _each(_built(DatasetSettings, _DATASET_FIELDS))),
     "athena": ("athena", _built(AthenaSettings, _ATHENA_FIELDS)),
+    "consumers": ("consumers", _each(_built(ConsumerSettings, _CONSUMER_FIELDS))),
+    "trustedAccounts": ("trusted_accounts", tuple),
 }
 
 

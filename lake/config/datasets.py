@@ -52,12 +52,16 @@ def _name_problems(
 
 
 def _zone_problems(index: int, dataset: DatasetSettings, zones: list[str]) -> list[ConfigProblem]:
-    if dataset.zone in zones:
+    return unknown_zone_problems(_path(index, "zone"), dataset.zone, zones)
+
+
+def unknown_zone_problems(path: str, zone: str, zones: list[str]) -> list[ConfigProblem]:
+    """``zone`` (at ``path``) must be one of the lake's ``zones``; datasets and consumer grants name zones."""
+    if zone in zones:
         return []
-    allowed = ", ".join(f"'{zone}'" for zone in zones)
+    allowed = ", ".join(f"'{name}'" for name in zones)
     return [ConfigProblem(
-        _path(index, "zone"),
-        f"expected one of the zones {allowed}, got {describe(dataset.zone)}{did_you_mean(dataset.zone, zones)}",
+        path, f"expected one of the zones {allowed}, got {describe(zone)}{did_you_mean(zone, zones)}"
     )]
 
 

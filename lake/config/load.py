@@ -8,6 +8,7 @@ from typing import Any
 
 from components.settings import LakeSettings
 from lake.config.build import build_settings
+from lake.config.consumers import consumer_problems
 from lake.config.problems import NAMESPACE, ConfigError, ConfigProblem, of_severity, sorted_problems
 from lake.config.aws_provider import REGION_KEY, administrator_account_problems, allowed_accounts, provider_problems
 from lake.config.namespaces import namespace_problems
@@ -47,11 +48,14 @@ def load_settings(values: Mapping[str, Any], stack: str, source: str) -> LoadedC
     )
     settings = build_settings(own, stack)
     region = values.get(REGION_KEY)
+    own_accounts = tuple(allowed_accounts(values) or ())
     problems = _raise_on_errors(
         source,
-        semantic_problems(own, settings, region) + administrator_account_problems(settings.administrators, values),
+        semantic_problems(own, settings, region)
+        + administrator_account_problems(settings.administrators, values)
+        + consumer_problems(settings, own_accounts),
     )
-    return LoadedConfig(settings, of_severity(problems, "warning"), region, tuple(allowed_accounts(values) or ()))
+    return LoadedConfig(settings, of_severity(problems, "warning"), region, own_accounts)
 
 
 def _raise_on_errors(source: str, problems: list[ConfigProblem]) -> list[ConfigProblem]:

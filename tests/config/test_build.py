@@ -213,8 +213,9 @@ def _objects(schema: dict[str, Any]) -> list[dict[str, Any]]:
 
 def test_every_object_refuses_unknown_keys_and_documents_its_keys():
     objects = _objects(namespace_schema())
-    # namespace, key, logs, zone, dataset, athena, network, transition, lifecycle, noncurrentVersions
-    assert len(objects) == 10
+    # namespace, key, logs, zone, dataset, athena, network, consumer, grant, transition, lifecycle,
+    # noncurrentVersions
+    assert len(objects) == 12
     for obj in objects:
         assert obj["additionalProperties"] is False
         required = set(obj.get("required", []))

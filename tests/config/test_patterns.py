@@ -37,6 +37,7 @@ BASE = {
 # letters and digits (and refuse control characters, a trailing line break among them).
 UNICODE_ALLOWED = {
     "datalake:datasets[0].prefix",
+    "datalake:consumers[0].grants[0].prefixes[0]",
     "datalake:zones[0].lifecycle.prefix",
     "datalake:logs.lifecycle.prefix",
     'datalake:tags["<key>"]',

@@ -29,6 +29,10 @@ def test_every_key_has_one_row_and_the_lifecycle_is_listed_once():
         "datalake:athena.bytesScannedCutoffPerQuery", "datalake:athena.resultsExpirationDays", "datalake:network",
         "datalake:network.vpcId", "datalake:network.routeTableIds", "datalake:network.cidr",
         "datalake:network.availabilityZones", "datalake:network.allowedBuckets", "datalake:perimeter",
+        "datalake:trustedAccounts", "datalake:consumers", "datalake:consumers[].name", "datalake:consumers[].service",
+        "datalake:consumers[].principal", "datalake:consumers[].attach", "datalake:consumers[].requireEndpoint",
+        "datalake:consumers[].grants", "datalake:consumers[].grants[].zone", "datalake:consumers[].grants[].access",
+        "datalake:consumers[].grants[].prefixes",
         "<lifecycle>.transitions", "<lifecycle>.transitions[].days", "<lifecycle>.transitions[].storageClass",
         "<lifecycle>.expirationDays", "<lifecycle>.noncurrentVersions", "<lifecycle>.noncurrentVersions.transitions",
         "<lifecycle>.noncurrentVersions.transitions[].days",
@@ -60,6 +64,15 @@ def test_types_and_defaults_are_rendered():
     assert rows["datalake:network.cidr"][:2] == ["string", '`"10.42.0.0/16"`']
     assert rows["datalake:network.availabilityZones"][:2] == ["list of strings", "*unset*"]
     assert rows["datalake:perimeter"][:2] == ["boolean", "*unset*"]
+    assert rows["datalake:consumers[].service"][:2] == [
+        "one of `sagemaker`, `glue`, `ec2`, `lambda`, `ecs-tasks`, `batch`, `emr-serverless`", "*unset*"
+    ]
+    assert rows["datalake:consumers[].grants"][:2] == ["list of mappings", "*required*"]
+    assert rows["datalake:consumers[].grants[].access"][:2] == [
+        "one of `read`, `write`, `delete`, `query`", "*required*"
+    ]
+    assert rows["datalake:consumers[].grants[].prefixes"][:2] == ["list of strings", "*unset*"]
+    assert rows["datalake:consumers[].requireEndpoint"][:2] == ["boolean", "*unset*"]
 
 
 def test_docs_module_prints_the_table():
