@@ -120,7 +120,8 @@ def test_options_add_statements_between_administration_and_denies():
 
 
 def test_no_option_keeps_the_base_policy():
-    assert key_with(via_services=(), log_groups=(), crawler_role_arns=()) == policy()
+    assert key_with(via_services=(), log_groups=(), crawler_role_arns=(), consumer_decrypt_arns=(),
+                    consumer_data_key_arns=(), consumer_accounts=()) == policy()
 
 
 def test_use_through_s3_or_the_named_services_of_the_region():
@@ -163,3 +164,50 @@ def test_crawlers_decrypt_through_s3_only():
         "Resource": "*",
         "Condition": {"StringEquals": {"kms:ViaService": "s3.eu-west-1.amazonaws.com"}},
     }
+
+
+READER = "arn:aws:iam::345678901234:role/Research"
+WRITER = "arn:aws:iam::456789012345:role/Ingest"
+
+
+def consumers_key() -> dict:
+    return key_with(crawler_role_arns=(CRAWLER,), log_groups=("/aws-glue/crawlers*",),
+                    consumer_decrypt_arns=(WRITER, READER), consumer_data_key_arns=(WRITER,),
+                    consumer_accounts=("456789012345", "345678901234"))
+
+
+def test_external_consumers_come_after_the_crawlers():
+    assert [s["Sid"] for s in consumers_key()["Statement"]] == [
+        "EnableIamPolicies",
+        "AllowKeyAdministration",
+        "AllowCrawlersToDecryptThroughS3",
+        "AllowConsumersToDecryptThroughS3",
+        "AllowConsumersToGenerateDataKeysThroughS3",
+        "AllowCloudWatchLogsEncryption",
+        "DenyUseOutsideS3",
+        "DenyUseByOtherAccounts",
+    ]
+
+
+def test_external_consumers_decrypt_and_writers_generate_data_keys_through_s3_only():
+    doc = consumers_key()
+    through_s3 = {"StringEquals": {"kms:ViaService": "s3.eu-west-1.amazonaws.com"}}
+    assert statement(doc, "AllowConsumersToDecryptThroughS3") == {
+        "Sid": "AllowConsumersToDecryptThroughS3", "Effect": "Allow", "Principal": {"AWS": [READER, WRITER]},
+        "Action": "kms:Decrypt", "Resource": "*", "Condition": through_s3,
+    }
+    assert statement(doc, "AllowConsumersToGenerateDataKeysThroughS3") == {
+        "Sid": "AllowConsumersToGenerateDataKeysThroughS3", "Effect": "Allow", "Principal": {"AWS": [WRITER]},
+        "Action": "kms:GenerateDataKey", "Resource": "*", "Condition": through_s3,
+    }
+
+
+def test_the_other_accounts_deny_admits_the_consumers_accounts():
+    assert statement(consumers_key(), "DenyUseByOtherAccounts")["Condition"] == {
+        "StringNotEquals": {"kms:CallerAccount": ["123456789012", "345678901234", "456789012345"]},
+        "Bool": {"aws:PrincipalIsAWSService": "false"},
+    }
+
+
+def test_the_lake_account_among_the_consumer_accounts_changes_nothing():
+    assert key_with(consumer_accounts=("123456789012",)) == policy()

@@ -112,9 +112,13 @@ def deny_use_outside_s3(region: str, via_services: tuple[str, ...] = ()) -> Stat
     return _deny_use("DenyUseOutsideS3", {"StringNotEquals": {"kms:ViaService": via}})
 
 
-def deny_use_by_other_accounts(account_id: str) -> Statement:
-    """Use of the key only by principals of the lake's account."""
-    return _deny_use("DenyUseByOtherAccounts", {"StringNotEquals": {"kms:CallerAccount": account_id}})
+def deny_use_by_other_accounts(account_id: str, consumer_accounts: tuple[str, ...] = ()) -> Statement:
+    """Use of the key only by principals of the lake's account, and of the accounts of its
+    external consumers (whose roles the key policy names one by one)."""
+    accounts = sorted({account_id, *consumer_accounts})
+    # The lake's account alone stays a string, as the policy has always been written.
+    callers = accounts if len(accounts) > 1 else account_id
+    return _deny_use("DenyUseByOtherAccounts", {"StringNotEquals": {"kms:CallerAccount": callers}})
 
 
 def allow_crawlers_to_decrypt(crawler_role_arns: tuple[str, ...], region: str) -> Statement:
@@ -126,6 +130,20 @@ def allow_crawlers_to_decrypt(crawler_role_arns: tuple[str, ...], region: str) -
         "Effect": "Allow",
         "Principal": {"AWS": sorted(crawler_role_arns)},
         "Action": "kms:Decrypt",
+        "Resource": "*",
+        "Condition": via_service("s3", region),
+    }
+
+
+def allow_consumers_through_s3(sid: str, action: str, role_arns: tuple[str, ...], region: str) -> Statement:
+    """External consumers' roles may use the key through S3: the key side of their exported
+    identity policy. Cross-account, the key policy must allow them itself: the root statement only
+    delegates to IAM policies of the lake's account."""
+    return {
+        "Sid": sid,
+        "Effect": "Allow",
+        "Principal": {"AWS": sorted(role_arns)},
+        "Action": action,
         "Resource": "*",
         "Condition": via_service("s3", region),
     }
@@ -168,19 +186,37 @@ def lake_key_policy(
     via_services: tuple[str, ...] = (),
     log_groups: tuple[str, ...] = (),
     crawler_role_arns: tuple[str, ...] = (),
+    consumer_decrypt_arns: tuple[str, ...] = (),
+    consumer_data_key_arns: tuple[str, ...] = (),
+    consumer_accounts: tuple[str, ...] = (),
 ) -> PolicyDocument:
     """The key policy; each option adds to it, and none given leaves the four base statements.
 
     ``via_services``: services besides S3 (``"glue"``) through which the account may use the key.
     ``log_groups``: log group names (patterns, ``/aws-glue/crawlers*``) CloudWatch Logs may
     encrypt with the key. ``crawler_role_arns``: roles granted decryption through S3.
+    ``consumer_decrypt_arns`` / ``consumer_data_key_arns``: external consumers' roles granted
+    kms:Decrypt / kms:GenerateDataKey through S3 (``consumer_access.external_key_grants``);
+    ``consumer_accounts``: their accounts, which the key's other-accounts deny then admits.
     """
     statements = [enable_iam_policies(partition, account_id)]
     if administrators:
         statements.append(allow_key_administration(administrators))
     if crawler_role_arns:
         statements.append(allow_crawlers_to_decrypt(crawler_role_arns, region))
+    statements += _consumer_statements(consumer_decrypt_arns, consumer_data_key_arns, region)
     if log_groups:
         statements.append(allow_log_encryption(partition, region, account_id, log_groups))
-    statements += [deny_use_outside_s3(region, via_services), deny_use_by_other_accounts(account_id)]
+    statements += [deny_use_outside_s3(region, via_services), deny_use_by_other_accounts(account_id, consumer_accounts)]
     return policy_document(statements)
+
+
+def _consumer_statements(decrypt_arns: tuple[str, ...], data_key_arns: tuple[str, ...], region: str) -> list[Statement]:
+    statements = []
+    if decrypt_arns:
+        statements.append(allow_consumers_through_s3("AllowConsumersToDecryptThroughS3", "kms:Decrypt",
+                                                     decrypt_arns, region))
+    if data_key_arns:
+        statements.append(allow_consumers_through_s3("AllowConsumersToGenerateDataKeysThroughS3",
+                                                     "kms:GenerateDataKey", data_key_arns, region))
+    return statements

@@ -14,6 +14,12 @@ from typing import Any
 
 from components.documents.arns import CRAWLER_LOG_GROUPS
 from components.documents.bucket_policy import secure_bucket_policy
+from components.documents.consumer_access import (
+    LakeTarget,
+    consumer_bucket_statements,
+    consumer_identity_policy,
+    service_trust_policy,
+)
 from components.documents.crawler_role import crawler_policy, glue_trust_policy
 from components.documents.endpoint_policy import lake_endpoint_policy
 from components.documents.grants import read_access
@@ -21,6 +27,7 @@ from components.documents.key_policy import lake_key_policy
 from components.documents.logs_bucket_policy import allow_access_log_delivery
 from components.documents.perimeter import Perimeter, service_linked_roles
 from components.documents.queue_policy import notification_queue_policy
+from components.settings import GrantSettings
 from lake.plan.render import plan_document
 from lake.plan.runner import plan_stack
 from tests.support import ACCOUNT, REPO
@@ -100,6 +107,33 @@ def builder_policies() -> list[GeneratedPolicy]:
         _built("crawler", "identity", crawler_policy, *crawler),
         _built("crawler, event mode", "identity", crawler_policy, *crawler, (QUEUE,)),
         _built("event queue", "resource", notification_queue_policy, QUEUE, BUCKET, ACCOUNT),
+        *_consumer_policies(),
+    ]
+
+
+CONSUMER_ROLE = "arn:aws:iam::345678901234:role/Research"
+# One grant of each access level, prefixed and whole-zone.
+CONSUMER_GRANTS = (
+    GrantSettings("raw", "read"), GrantSettings("raw", "write", ("images/",)),
+    GrantSettings("raw", "delete", ("tmp/",)), GrantSettings("raw", "query"),
+)
+
+
+def _consumer_policies() -> list[GeneratedPolicy]:
+    lake = LakeTarget("aws", "us-east-1", ACCOUNT, KEY, {"raw": BUCKET}, {"raw": "mlteam_test_raw"}, "mlteam-test",
+                      "arn:aws:s3:::mlteam-test-query-results", "results/", ENDPOINT)
+    external = consumer_bucket_statements("partner", CONSUMER_ROLE, BUCKET, CONSUMER_GRANTS[:3])
+    return [
+        _built("consumer", "identity", consumer_identity_policy, CONSUMER_GRANTS, lake, caller_account=ACCOUNT,
+               require_endpoint=False),
+        _built("consumer, endpoint", "identity", consumer_identity_policy, CONSUMER_GRANTS, lake,
+               caller_account=ACCOUNT, require_endpoint=True),
+        _built("consumer trust", "generic", service_trust_policy, "sagemaker.amazonaws.com", ACCOUNT),
+        _built("zone bucket, external consumer", "resource", secure_bucket_policy, BUCKET, KEY,
+               extra_statements=tuple(external)),
+        _built("key, external consumer", "resource", lake_key_policy, "aws", ACCOUNT, "us-east-1", [ADMINISTRATOR],
+               consumer_decrypt_arns=(CONSUMER_ROLE,), consumer_data_key_arns=(CONSUMER_ROLE,),
+               consumer_accounts=("345678901234",)),
     ]
 
 

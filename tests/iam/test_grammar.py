@@ -59,6 +59,11 @@ CHECKED = [
     ('builder/crawler', 'identity'),
     ('builder/crawler, event mode', 'identity'),
     ('builder/event queue', 'resource'),
+    ('builder/consumer', 'identity'),
+    ('builder/consumer, endpoint', 'identity'),
+    ('builder/consumer trust', 'generic'),
+    ('builder/zone bucket, external consumer', 'resource'),
+    ('builder/key, external consumer', 'resource'),
 ]
 # The operators IAM documents, written out here (the schema matches them by pattern instead).
 BASE_OPERATORS = [
