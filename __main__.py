@@ -25,3 +25,7 @@ pulumi.export("keyAlias", lake.key.alias_name)
 pulumi.export("logsBucket", {"name": lake.logs.bucket_name, "arn": lake.logs.arn})
 # With the exports above, `pulumi stack output --json` tells `lake audit --stack-outputs` every bucket.
 pulumi.export("queryResultsBucket", {"name": lake.query.results.bucket_name, "arn": lake.query.results.arn})
+# What each consumer is given, with the identity policy to attach (an external consumer's account
+# needs it); declared only by a stack that has consumers.
+if lake.consumers is not None:
+    pulumi.export("consumers", lake.consumers.exports)

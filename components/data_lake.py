@@ -1,12 +1,19 @@
 """DataLake: the zone buckets, the lake key, the logs bucket, the private network path, the Glue
-catalog and the Athena workgroup, wired together."""
+catalog, the Athena workgroup and the consumers' access, wired together."""
 
 from __future__ import annotations
 
 import pulumi
 
-from .athena import QueryWorkgroup, QueryWorkgroupArgs
+from .athena import RESULTS_PREFIX, QueryWorkgroup, QueryWorkgroupArgs
 from .catalog import LakeCatalog, LakeCatalogArgs, crawler_roles
+from .consumers import (
+    LakeConsumers,
+    LakeConsumersArgs,
+    external_key_options,
+    perimeter_exempt_consumers,
+    zone_statements,
+)
 from .documents.arns import CRAWLER_LOG_GROUPS
 from .documents.perimeter import service_linked_roles
 from .environment import AwsEnvironment
@@ -27,6 +34,7 @@ class DataLake(pulumi.ComponentResource):
     zones: dict[str, SecureBucket]
     catalog: LakeCatalog
     query: QueryWorkgroup
+    consumers: LakeConsumers | None  # None: the stack declares no consumer
 
     def __init__(self, name: str, settings: LakeSettings, opts: pulumi.ResourceOptions | None = None):
         super().__init__(TYPE_TOKEN, name, None, opts)
@@ -52,6 +60,10 @@ class DataLake(pulumi.ComponentResource):
         self.zones = {zone.name: self._zone(zone) for zone in settings.zones}
         self.catalog = self._catalog()
         self.query = self._query()
+        # After the zones, catalog and workgroup their policies name. The bucket and key policies
+        # grant only external consumers' roles (of another account), never the roles created here;
+        # the perimeter names an exempt created role in a condition, which AWS does not resolve.
+        self.consumers = self._consumers() if settings.consumers else None
         self.register_outputs({
             "keyArn": self.key.arn,
             "keyAlias": self.key.alias_name,
@@ -75,6 +87,7 @@ class DataLake(pulumi.ComponentResource):
                 via_services=("glue",),
                 log_groups=(CRAWLER_LOG_GROUPS,) if s.datasets else (),
                 crawler_role_arns=[role.arn for role in self._roles.values()],
+                **external_key_options(s),
             ),
             opts=self._child,
         )
@@ -108,12 +121,14 @@ class DataLake(pulumi.ComponentResource):
     def _perimeter_exempt(self) -> pulumi.Output[list[str]]:
         """Who may reach a zone bucket from outside the endpoint: administrators and deployer
         (nobody is locked out), crawler roles (Glue reads from its own network with their own
-        credentials) and AWS service-linked roles (Config, Macie, Access Analyzer)."""
+        credentials), AWS service-linked roles (Config, Macie, Access Analyzer) and the consumers
+        that say ``requireEndpoint: false``."""
         s, env = self._settings, self._env
         people = [*s.administrators, *([s.deployer] if s.deployer else [])]
-        linked = pulumi.Output.all(env.partition, env.account_id).apply(lambda v: service_linked_roles(v[0], v[1]))
-        return pulumi.Output.all(*people, *[r.arn for r in self._roles.values()], linked).apply(
-            lambda arns: sorted(set(arns)))  # the deployer may also be an administrator
+        derived = pulumi.Output.all(env.partition, env.account_id).apply(
+            lambda v: [service_linked_roles(v[0], v[1]), *perimeter_exempt_consumers(s, v[0], v[1])])
+        return pulumi.Output.all(*people, *[r.arn for r in self._roles.values()], derived).apply(
+            lambda arns: sorted({*arns[:-1], *arns[-1]}))  # the deployer may also be an administrator
 
     def _zone(self, zone) -> SecureBucket:
         s = self._settings
@@ -130,6 +145,8 @@ class DataLake(pulumi.ComponentResource):
                 tags={**self._tags, "zone": zone.name},
                 perimeter_endpoint_ids=self.network.endpoint_id.apply(lambda e: [e]) if perimeter else None,
                 perimeter_exempt_arns=self._perimeter_exempt() if perimeter else [],
+                consumer_statements=self._env.bucket_arn(self._zone_names[zone.name]).apply(
+                    lambda arn: zone_statements(s, zone.name, arn)),
             ),
             opts=self._child,
         )
@@ -155,6 +172,26 @@ class DataLake(pulumi.ComponentResource):
                 settings=s.athena,
                 protect=s.production,
                 tags={**self._tags, "zone": "query-results"},
+            ),
+            opts=self._child,
+        )
+
+    def _consumers(self) -> LakeConsumers:
+        s = self._settings
+        return LakeConsumers(
+            "consumers",
+            LakeConsumersArgs(
+                settings=s,
+                environment=self._env,
+                key_arn=self.key.arn,
+                zone_bucket_arns={zone: bucket.arn for zone, bucket in self.zones.items()},
+                databases={zone: database.name for zone, database in self.catalog.databases.items()},
+                workgroup=self.query.workgroup_name,
+                results_bucket_arn=self.query.results.arn,
+                results_prefix=RESULTS_PREFIX,
+                endpoint_id=self.network.endpoint_id,
+                protect=s.production,
+                tags=self._tags,
             ),
             opts=self._child,
         )

@@ -30,6 +30,12 @@ class LakeKeyArgs:
     # Roles granted decryption through S3 in the key policy (the crawlers). KMS refuses a policy
     # naming a role that does not exist yet: these outputs make the key wait for the roles.
     crawler_role_arns: pulumi.Input[list[str]] = field(default_factory=list)
+    # External consumers (roles of trusted other accounts, consumers.external_key_options): the
+    # roles that decrypt, and that also generate data keys, through S3; and their accounts, which
+    # the deny of other accounts then admits. They exist in their own account before the key.
+    consumer_decrypt_arns: tuple[str, ...] = ()
+    consumer_data_key_arns: tuple[str, ...] = ()
+    consumer_accounts: tuple[str, ...] = ()
 
 
 class LakeKey(pulumi.ComponentResource):
@@ -44,6 +50,8 @@ class LakeKey(pulumi.ComponentResource):
             lambda v: json.dumps(lake_key_policy(
                 v[0], v[1], v[2], list(args.administrators), via_services=args.via_services,
                 log_groups=args.log_groups, crawler_role_arns=tuple(v[3]),
+                consumer_decrypt_arns=args.consumer_decrypt_arns, consumer_data_key_arns=args.consumer_data_key_arns,
+                consumer_accounts=args.consumer_accounts,
             ))
         )
         # The policy is set on the key itself (not a separate KeyPolicy resource), so the key

@@ -52,6 +52,9 @@ class SecureBucketArgs:
     # principals (administrators, deployer, crawler roles). None: no perimeter.
     perimeter_endpoint_ids: pulumi.Input[list[str]] | None = None
     perimeter_exempt_arns: pulumi.Input[list[str]] = field(default_factory=list)
+    # Statements granting external consumers (roles of trusted other accounts) their grants on this
+    # bucket, after the extra statements.
+    consumer_statements: pulumi.Input[list[Statement]] = field(default_factory=list)
 
 
 class SecureBucket(pulumi.ComponentResource):
@@ -156,9 +159,9 @@ class SecureBucket(pulumi.ComponentResource):
         args = self._args
         document = pulumi.Output.all(
             self.bucket.arn, args.kms_key_arn, args.extra_policy_statements,
-            args.perimeter_endpoint_ids, args.perimeter_exempt_arns,
+            args.perimeter_endpoint_ids, args.perimeter_exempt_arns, args.consumer_statements,
         ).apply(lambda v: json.dumps(secure_bucket_policy(
-            v[0], v[1], args.require_sse_header, tuple(v[2]),
+            v[0], v[1], args.require_sse_header, (*v[2], *v[5]),
             perimeter=Perimeter(tuple(v[3]), tuple(v[4])) if v[3] is not None else None,
         )))
         # Applied after Block Public Access and ownership controls: S3 answers 409 "conflicting

@@ -11,7 +11,8 @@ from lake import __version__
 from policies.adapters.live import LiveRead, Selection, Target, read_lake
 from policies.adapters.live.selection import declared
 from policies.adapters.plan import lake_from_plan
-from policies.drift import KINDS, Difference, drift
+from policies.adapters.live.consumers import exported_with_live_ids
+from policies.drift import KINDS, Difference, drift, rewriter, substitutions
 from policies.evaluate import evaluate
 from policies.model import Missing, Unverified
 from policies.rule import Finding, Status
@@ -59,9 +60,11 @@ def run_audit(target: Target, selection: Selection, plan: dict[str, Any] | None 
     differences = None
     if planned is not None:
         # The plan knows what the account alone cannot: the allowlist and the principals the
-        # config names (a live key policy naming a foreign principal does not make it trusted).
+        # config names (a live key policy naming a foreign principal does not make it trusted), and
+        # the policies external consumers attach in their own accounts (consumers.py).
+        consumers = exported_with_live_ids(read.lake.consumers, rewriter(substitutions(planned, read.lake)))
         read = replace(read, lake=replace(read.lake, allowed_buckets=planned.allowed_buckets,
-                                          trusted_principals=planned.trusted_principals))
+                                          trusted_principals=planned.trusted_principals, consumers=consumers))
         differences = drift(planned, read.lake)
         read = replace(read, lake=replace(read.lake, missing=missing_resources(differences, read.lake.unverified)))
     findings = explain_unverified(evaluate(read.lake), read.lake.unverified)

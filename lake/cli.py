@@ -154,7 +154,8 @@ def _access_parser(commands) -> None:
     )
     _stack_options(access)
     access.add_argument(
-        "--principal", required=True, help=f"an IAM role or user ARN, or one of: {', '.join(ALIASES)}"
+        "--principal", required=True,
+        help=f"an IAM role or user ARN, a consumer's name (or consumer:NAME), or one of: {', '.join(ALIASES)}"
     )
     access.add_argument("--action", required=True, help="one S3 or KMS action (no wildcard), e.g. s3:GetObject, "
                         "kms:Decrypt")
@@ -246,13 +247,13 @@ def _context(pairs: list[str]) -> dict:
 
 
 def _access(args: argparse.Namespace) -> int:
-    from policies.access.inputs import check_applies, parse_action, parse_principal, parse_resource
-    from policies.access.question import ALIASES, ask, resolve_actor
+    from policies.access.inputs import check_applies, parse_action, parse_resource
+    from policies.access.question import ask, check_principal, resolve_actor
     from policies.adapters.plan import lake_from_plan
 
     # Every input is checked before the plan runs (QuestionError: exit 2), so a typo costs no plan.
     identity_policies, context = _identity_policies(args.identity_policy), _context(args.context)
-    parse_principal(args.principal, ALIASES)
+    check_principal(args.principal)  # a consumer's name is checked against the plan
     check_applies(parse_action(args.action), parse_resource(args.resource))
     model = lake_from_plan(_load(args)[1])
     actor = resolve_actor(model, args.principal, identity_policies)

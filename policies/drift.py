@@ -29,7 +29,7 @@ from dataclasses import dataclass, fields, is_dataclass
 from typing import Any
 
 from policies.iam import statements
-from policies.model import UNKNOWN, FlowLog, Key, Lake, Vpc, contains_unknown
+from policies.model import UNKNOWN, FlowLog, Key, Lake, Role, Vpc, contains_unknown
 
 # The settings whose values are policy documents (or, for a role, a list of them).
 POLICY_SETTINGS = frozenset({"policy", "trust_policy", "policies"})
@@ -309,6 +309,37 @@ def _optional(value: Any) -> tuple[Any, ...]:
     return () if value is None else (value,)
 
 
+def _is_consumer_role(lake: Lake) -> Callable[[Role], bool]:
+    refs = {c.role_ref for c in lake.consumers if c.role_ref is not None}
+    return lambda role: role.ref in refs
+
+
+def _roles(lake: Lake) -> tuple[Role, ...]:
+    """The roles but those the lake creates for consumers (compared as "consumer role")."""
+    return tuple(r for r in lake.roles if not _is_consumer_role(lake)(r))
+
+
+def _consumer_roles(lake: Lake) -> tuple[Role, ...]:
+    return tuple(r for r in lake.roles if _is_consumer_role(lake)(r))
+
+
+@dataclass(frozen=True)
+class ConsumerPolicy:
+    """A consumer's customer managed policy, as drift compares it: its document, and whether it is
+    attached to the consumer's principal (its role, or the principal the config names)."""
+
+    name: str
+    policy: Any
+    attached: Any
+
+
+def _consumer_policies(lake: Lake) -> tuple[ConsumerPolicy, ...]:
+    """The policies the lake creates for consumers (none for an external consumer: the policy it
+    exports is the other account's to attach, and to keep)."""
+    return tuple(ConsumerPolicy(c.policy_name, c.policies[0] if c.policies else None, c.attached)
+                 for c in lake.consumers if isinstance(c.policy_name, str))
+
+
 @dataclass(frozen=True)
 class Kind:
     """How one kind of resource is found in a lake, matched and compared."""
@@ -338,7 +369,9 @@ KINDS = (
     Kind("workgroup", lambda lake: lake.workgroups, (
         "enforced", "cutoff", "output_location", "encryption_option", "kms_key_arn")),
     Kind("queue", lambda lake: lake.queues, ("arn", "encrypted", "kms_key_id", "policy", "has_dead_letter_queue")),
-    Kind("role", lambda lake: lake.roles, ("arn", "trust_policy", "policies")),
+    Kind("role", _roles, ("arn", "trust_policy", "policies")),
+    Kind("consumer role", _consumer_roles, ("arn", "trust_policy", "policies")),
+    Kind("consumer policy", _consumer_policies, ("policy", "attached")),
     Kind("vpc", _lake_vpcs, ("tags",)),  # by name: its Name tag, in both sources
     Kind("flow log", _flow_logs, ("traffic_type", "destination_type", "destination", "max_aggregation_interval",
                                   "file_format", "hive_compatible_partitions", "per_hour_partition"),

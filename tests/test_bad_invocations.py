@@ -316,8 +316,8 @@ ROWS: list[tuple[str, list[str], int, str | None]] = [
      2, "error: --action iam:PassRole: not an S3 or KMS action"),
     ("access-action-on-bucket", ask("administrator", "s3:GetObject", "arn:aws:s3:::mlteam-dev-raw"),
      2, "error: --action s3:GetObject: acts on an object, not on a bucket (arn:aws:s3:::mlteam-dev-raw)"),
-    ("access-unknown-principal", ["access", "--principal", "admin", *ACCESS[2:]],
-     2, "error: --principal admin: neither an IAM ARN nor one of administrator, deployer, reader, "
+    ("access-unknown-principal", ["access", "--principal", "Admin", *ACCESS[2:]],
+     2, "error: --principal Admin: neither an IAM ARN nor one of administrator, deployer, reader, "
         "external, anonymous"),
     ("access-wildcard-principal", ["access", "--principal", "arn:aws:iam::123456789012:role/*", *ACCESS[2:]],
      2, "error: --principal arn:aws:iam::123456789012:role/*: a wildcard stands for many principals, "

@@ -4,6 +4,7 @@ guard that turns a failed call into an error a user can act on."""
 from __future__ import annotations
 
 import functools
+import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -13,7 +14,8 @@ from urllib.parse import urlsplit
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, SSLError
 
 from .connection import Connection
-from .diagnose import Attempt, explain, policy_principal
+from .consumers import ZoneConsumers
+from .diagnose import Attempt, explain, not_granted, policy_principal
 from .errors import DENIED_CODES, DataError, error_code, translate
 
 SSE_HEADER = "x-amz-server-side-encryption"
@@ -23,13 +25,16 @@ SSE_KEY_HEADER = "x-amz-server-side-encryption-aws-kms-key-id"
 @dataclass
 class LakeBucket:
     """A bucket, the lake key's ARN as given (None: see ``key_arn``), and a botocore S3 client
-    made from ``connection``."""
+    made from ``connection``; ``consumers``: the stack's consumers, to name a missing grant."""
 
     name: str
     given_key_arn: str | None
     connection: Connection
     discover_key: bool = False
     s3: Any = field(default=None, repr=False)
+    consumers: ZoneConsumers | None = None
+    _caller: tuple[str | None] | None = field(default=None, init=False, repr=False)  # None: not asked yet
+    _caller_lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
     def __post_init__(self) -> None:
         if self.s3 is None:
@@ -83,9 +88,21 @@ class LakeBucket:
             raise DataError(f"{operation} s3://{self.name}/{key or ''}: {error}") from None
 
     def denied(self, attempt: Attempt, error: ClientError) -> DataError:
-        """Replay the denied request against the bucket policy, read once now (see diagnose.py)."""
+        """A consumer's missing grant (consumers.py), else the denied request replayed against the
+        bucket policy, read once now (see diagnose.py)."""
         message = error.response.get("Error", {}).get("Message") or error_code(error)
-        return explain(attempt, message, self._policy_text(), self._caller_arn())
+        caller = self.caller_arn()
+        missing = self.consumers.hint(caller, attempt.action, attempt.key) if self.consumers else None
+        if missing is not None:
+            return not_granted(attempt, message, missing)
+        return explain(attempt, message, self._policy_text(), caller)
+
+    def caller_arn(self) -> str | None:
+        """aws:PrincipalArn of the caller: GetCallerIdentity once per client, on its first denial."""
+        with self._caller_lock:
+            if self._caller is None:
+                self._caller = (self._ask_caller(),)
+            return self._caller[0]
 
     def _policy_text(self) -> str | None:
         try:
@@ -93,7 +110,7 @@ class LakeBucket:
         except (ClientError, BotoCoreError):
             return None
 
-    def _caller_arn(self) -> str | None:
+    def _ask_caller(self) -> str | None:
         try:
             sts = self.connection.client("sts")
             return policy_principal(sts.get_caller_identity()["Arn"])

@@ -31,6 +31,7 @@ from policies.adapters.live.selection import SelectionError, load_outputs
 from . import objects, presign, upload, versions
 from .bucket import LakeBucket
 from .connection import Connection
+from .consumers import ZoneConsumers, consumers_of
 from .download import SyncReport, download_prefix
 from .errors import DataError, UsageError
 from .objects import ObjectInfo
@@ -43,7 +44,7 @@ class LakeClient:
     """Data access to one lake bucket. Thread-safe: one client can serve many workers."""
 
     def __init__(self, bucket: str, key_arn: str | None = None, connection: Connection | None = None,
-                 discover_key: bool = True) -> None:
+                 discover_key: bool = True, consumers: ZoneConsumers | None = None) -> None:
         try:  # what S3 would refuse, refused before a client is made (the CLI checked it already)
             bucket_name(bucket, "bucket")
             if key_arn is not None:
@@ -51,7 +52,7 @@ class LakeClient:
         except InputError as error:
             raise UsageError(str(error), error.hint or None) from None
         self.connection = connection or Connection()
-        self._bucket = LakeBucket(bucket, key_arn, self.connection, discover_key)
+        self._bucket = LakeBucket(bucket, key_arn, self.connection, discover_key, consumers=consumers)
 
     # --- construction ---------------------------------------------------------------------
 
@@ -66,7 +67,9 @@ class LakeClient:
     def from_stack_outputs(cls, outputs: Mapping[str, Any] | str | Path, zone: str, key_arn: str | None = None,
                            **connection: Any) -> LakeClient:
         """A client of ``zone``'s bucket, from `pulumi stack output --json` (a file or its dict):
-        the bucket is ``zoneBuckets[zone].name``, the lake key ``keyArn`` unless ``key_arn`` is given."""
+        the bucket is ``zoneBuckets[zone].name``, the lake key ``keyArn`` unless ``key_arn`` is given.
+        A denial of a declared consumer (``consumers``) whose grants do not cover the request names
+        the grant it lacks."""
         found = outputs if isinstance(outputs, Mapping) else _read_outputs(Path(outputs))
         zones = found.get("zoneBuckets") or {}
         if zone not in zones:
@@ -74,7 +77,8 @@ class LakeClient:
                              f"(zones: {', '.join(shown(zone) for zone in sorted(zones)) or 'none'})")
         bucket = zones[zone]
         name = bucket["name"] if isinstance(bucket, Mapping) else str(bucket)
-        return cls(name, key_arn or found.get("keyArn"), Connection(**connection))
+        return cls(name, key_arn or found.get("keyArn"), Connection(**connection),
+                   consumers=ZoneConsumers(zone, consumers_of(found)))
 
     @property
     def bucket(self) -> str:

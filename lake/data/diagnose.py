@@ -101,10 +101,19 @@ def rule_hint(rules: tuple[str, ...]) -> str:
     return "; ".join(RULE_HINTS.get(rule, f"denied by statement {rule} of the bucket policy") for rule in rules)
 
 
+def refused(attempt: Attempt, server_message: str) -> str:
+    return f"{attempt.operation} {s3_url(attempt.bucket, attempt.key)}: access denied ({server_message})"
+
+
+def not_granted(attempt: Attempt, server_message: str, missing_grant: str) -> AccessDeniedError:
+    """The error of a consumer whose declared grants do not cover the attempt (``consumers.py``)."""
+    return AccessDeniedError(refused(attempt, server_message), missing_grant)
+
+
 def explain(attempt: Attempt, server_message: str, policy_text: str | None,
             principal_arn: str | None) -> AccessDeniedError:
     """The error to raise: the rules that deny the attempt, or the likely causes."""
-    message = f"{attempt.operation} {s3_url(attempt.bucket, attempt.key)}: access denied ({server_message})"
+    message = refused(attempt, server_message)
     if policy_text is None:
         return AccessDeniedError(message, UNREAD_HINT.format(causes="; ".join(likely_causes(attempt))))
     rules = denying_rules(attempt, policy_text, principal_arn)

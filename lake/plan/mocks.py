@@ -73,6 +73,20 @@ def _iam_role(args: pulumi.runtime.MockResourceArgs, env: MockEnvironment) -> tu
     return name, {"arn": f"arn:{env.partition}:iam::{env.account_id}:role/{name}", "uniqueId": "AROAOFFLINEPLAN"}
 
 
+def _iam_policy(args: pulumi.runtime.MockResourceArgs, env: MockEnvironment) -> tuple[str, dict]:
+    # The provider identifies a customer managed policy by its ARN (no path: the lake sets none).
+    arn = f"arn:{env.partition}:iam::{env.account_id}:policy/{args.inputs.get('name') or args.name}"
+    return arn, {"arn": arn, "policyId": "ANPAOFFLINEPLAN"}
+
+
+def _iam_global(kind: str):
+    """IAM resources identified by their name, with a global (region-less) ARN of ``kind``."""
+    def handler(args: pulumi.runtime.MockResourceArgs, env: MockEnvironment) -> tuple[str, dict]:
+        name = args.inputs.get("name") or args.name
+        return name, {"arn": f"arn:{env.partition}:iam::{env.account_id}:{kind}/{name}"}
+    return handler
+
+
 def _sqs_queue(args: pulumi.runtime.MockResourceArgs, env: MockEnvironment) -> tuple[str, dict]:
     name = args.inputs.get("name") or args.name
     url = f"https://sqs.{env.region}.amazonaws.com/{env.account_id}/{name}"
@@ -115,6 +129,8 @@ _RESOURCES: dict[str, Callable[[pulumi.runtime.MockResourceArgs, MockEnvironment
     "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup": _hex_id("sg"),
     "aws:ec2/vpcEndpoint:VpcEndpoint": _hex_id("vpce"),
     "aws:iam/role:Role": _iam_role,
+    "aws:iam/policy:Policy": _iam_policy,
+    "aws:iam/instanceProfile:InstanceProfile": _iam_global("instance-profile"),
     "aws:sqs/queue:Queue": _sqs_queue,
     "aws:glue/catalogDatabase:CatalogDatabase": _named("glue", "database"),
     "aws:glue/crawler:Crawler": _named("glue", "crawler"),

@@ -367,6 +367,63 @@ def put_role_policy(clients: Clients, step: Step) -> Substitutions:
     return {}
 
 
+def create_policy(clients: Clients, step: Step) -> Substitutions:
+    arguments = optional(step.inputs, {"description": "Description", "path": "Path"})
+    created = clients("iam").create_policy(
+        PolicyName=step.inputs.get("name") or step.computed["id"], PolicyDocument=step.inputs["policy"], **arguments,
+        Tags=tag_list(step.inputs.get("tags")))["Policy"]
+    # The provider's id of a managed policy is its ARN.
+    return {step.computed["arn"]: created["Arn"], step.computed["id"]: created["Arn"]}
+
+
+def attach_role_policy(clients: Clients, step: Step) -> Substitutions:
+    clients("iam").attach_role_policy(RoleName=step.inputs["role"], PolicyArn=step.inputs["policyArn"])
+    return {}
+
+
+def attach_user_policy(clients: Clients, step: Step) -> Substitutions:
+    clients("iam").attach_user_policy(UserName=step.inputs["user"], PolicyArn=step.inputs["policyArn"])
+    return {}
+
+
+def create_instance_profile(clients: Clients, step: Step) -> Substitutions:
+    iam, name = clients("iam"), step.inputs.get("name") or step.computed["id"]
+    iam.create_instance_profile(InstanceProfileName=name, **optional(step.inputs, {"path": "Path"}),
+                                Tags=tag_list(step.inputs.get("tags")))
+    if "role" in step.inputs:
+        iam.add_role_to_instance_profile(InstanceProfileName=name, RoleName=step.inputs["role"])
+    return {}
+
+
+def existing_principals(document: dict[str, Any]) -> list[str]:
+    """The roles and users of the plan's account its consumers name (``principal``): a real account
+    has them before the stack, which attaches policies to them."""
+    # A hand-written document (the sandbox's own tests) may have no settings and no account.
+    account = document["environment"].get("accountId")
+    named = (c.get("principal") for c in (document.get("settings") or {}).get("consumers") or ())
+    return sorted({arn for arn in named if arn and arn.split(":")[4] == account})
+
+
+def create_stand_in(iam: Any, arn: str) -> None:
+    """A stand-in for an existing role or user of the account (its path and name from the ARN): the
+    sandbox's account starts empty, and IAM refuses to attach a policy to a principal that does not
+    exist. A role stand-in trusts its own account only. One already there is left as it is."""
+    partition, account = arn.split(":")[1], arn.split(":")[4]
+    kind, _, path_and_name = arn.split(":", 5)[5].partition("/")
+    folder, _, name = path_and_name.rpartition("/")
+    path = f"/{folder}/" if folder else "/"
+    try:
+        if kind == "user":
+            iam.create_user(UserName=name, Path=path)
+        else:
+            root = f"arn:{partition}:iam::{account}:root"
+            trust = {"Version": "2012-10-17",
+                     "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"AWS": root}}]}
+            iam.create_role(RoleName=name, Path=path, AssumeRolePolicyDocument=json.dumps(trust))
+    except iam.exceptions.EntityAlreadyExistsException:
+        pass
+
+
 # --- Glue --------------------------------------------------------------------------------------
 
 
@@ -523,6 +580,10 @@ CREATORS: dict[str, Create] = {
     "aws:ec2/flowLog:FlowLog": create_flow_log,
     "aws:iam/role:Role": create_role,
     "aws:iam/rolePolicy:RolePolicy": put_role_policy,
+    "aws:iam/policy:Policy": create_policy,
+    "aws:iam/rolePolicyAttachment:RolePolicyAttachment": attach_role_policy,
+    "aws:iam/userPolicyAttachment:UserPolicyAttachment": attach_user_policy,
+    "aws:iam/instanceProfile:InstanceProfile": create_instance_profile,
     "aws:glue/dataCatalogEncryptionSettings:DataCatalogEncryptionSettings": put_catalog_encryption,
     "aws:glue/securityConfiguration:SecurityConfiguration": create_security_configuration,
     "aws:glue/catalogDatabase:CatalogDatabase": create_database,
@@ -556,6 +617,8 @@ def apply_plan(document: dict[str, Any], endpoint_url: str, region: str | None =
     creators = {r["type"]: creator(r["type"]) for r in resources}  # refuse an unknown type before any call
     clients = functools.cache(functools.partial(
         client, endpoint_url=endpoint_url, region=region or document["environment"]["region"], verify=verify))
+    for arn in existing_principals(document):
+        create_stand_in(clients("iam"), arn)
     substitutions: Substitutions = {}
     created: Counter[str] = Counter()
     for resource in resources:

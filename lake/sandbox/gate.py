@@ -21,8 +21,21 @@ with version 2 unless told otherwise. Everything else passes through to moto unt
 - object sub-resources not in ``OBJECT_SUBRESOURCES`` (``?retention``, ``?restore``, ``?select``...);
 - unsigned requests, and other services.
 
-Only the bucket policy's explicit denies are enforced: an allow or an implicit deny passes through,
-because moto does not simulate identity policies and the sandbox's caller is its account's user.
+Who is judged how:
+
+- moto's default credentials (any key its STS did not issue, e.g. the sandbox's ``testing``): the
+  caller is moto's account user, whose identity policies moto does not simulate, so only the
+  bucket policy's explicit denies are enforced; an allow or an implicit deny passes through.
+- credentials moto's STS issued for an assumed role (``callers.py``): the caller is that role's
+  session, judged as AWS judges it. Its identity policies and the bucket policy must allow the
+  request (an implicit deny is a deny too), and an object read or write encrypted with SSE-KMS
+  also needs the key: kms:Decrypt to read (GetObject, a copy's source) and for UploadPart and
+  CompleteMultipartUpload, kms:GenerateDataKey for PutObject, CopyObject and CreateMultipartUpload,
+  asked through S3 (``kms:ViaService`` s3.<region>.amazonaws.com, ``kms:CallerAccount``), against
+  the key's policy and the role's policies, as ``policies.access.matrix.decide`` combines them. The
+  key is the object's for a read, else the request's SSE headers, its upload's, or the bucket's
+  default encryption. HeadObject needs no key, as in S3. Bucket configuration still passes
+  through for a role too (a consumer could rewrite a bucket policy here, never in AWS).
 
 The request context AWS would give the policy: ``aws:SecureTransport``; ``s3:TlsVersion`` (the
 version the connection negotiated, https only); the SSE headers the request carries. UploadPart and
@@ -30,7 +43,8 @@ CompleteMultipartUpload carry none: S3 judges them by the encryption their uploa
 which the gate reads from moto's record of the upload (``FakeMultipart.sse_encryption`` and
 ``.kms_key_id``; moto does not keep an SSE-C algorithm, but the lake's ``DenySseC`` already refuses
 such uploads at creation). Never ``aws:SourceVpce``: the sandbox is not reached through a VPC
-endpoint, so a perimeter denies every data request of a principal it does not exempt.
+endpoint, so a perimeter denies every data request of a principal it does not exempt. A listing's
+``prefix`` parameter is ``s3:prefix``, which consumer policies scope ListBucket with.
 """
 
 from __future__ import annotations
@@ -51,13 +65,16 @@ from xml.sax.saxutils import escape
 
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.iam.access_control import PermissionResult
-from moto.s3.models import FakeBucket, s3_backends
+from moto.kms.models import Key
+from moto.s3.models import FakeBucket, FakeKey, s3_backends
 from werkzeug.datastructures import EnvironHeaders
 from werkzeug.wsgi import get_input_stream
 
 from components.documents.bucket_policy import SSE_C_HEADER, SSE_HEADER, SSE_KMS_KEY_HEADER
 from policies.evaluator.evaluate import evaluate
 from policies.evaluator.request import Decision, Policy, Principal, Request
+
+from .callers import Caller, kms_key, signing_caller
 
 Environ = dict[str, Any]
 StartResponse = Callable[..., Any]
@@ -113,6 +130,8 @@ BUCKET_LISTINGS: dict[tuple[str, str | None], str] = {
 ENCRYPTION_HEADERS = {key: key.removeprefix("s3:") for key in (SSE_HEADER, SSE_KMS_KEY_HEADER, SSE_C_HEADER)}
 DRAIN_CHUNK = 1 << 16
 UPLOAD_ID_ACTIONS = (("PUT", "uploadId"), ("POST", "uploadId"))  # judged by their upload's encryption
+KMS_ALGORITHMS = frozenset({"aws:kms", "aws:kms:dsse"})
+READ_ACTIONS = frozenset({"s3:GetObject", "s3:GetObjectVersion"})  # S3 decrypts with the caller's identity
 
 
 @dataclass(frozen=True)
@@ -131,6 +150,7 @@ class Access:
     action: str
     bucket: str
     key: str | None = None  # None: the bucket itself
+    version_id: str | None = None  # the version a read names (whose KMS key decrypts it)
 
     def resource(self, partition: str = "aws") -> str:
         bucket_arn = f"arn:{partition}:s3:::{self.bucket}"
@@ -175,7 +195,7 @@ def copy_source(header: str) -> Access | None:
     found = bucket_and_key(unquote(source))
     if found is None or found[1] is None:
         return None
-    return Access("s3:GetObjectVersion" if version else "s3:GetObject", *found)
+    return Access("s3:GetObjectVersion" if version else "s3:GetObject", *found, version or None)
 
 
 def object_accesses(method: str, bucket: str, key: str, query: Query, copy_from: str | None) -> tuple[Access, ...]:
@@ -184,7 +204,8 @@ def object_accesses(method: str, bucket: str, key: str, query: Query, copy_from:
     if actions is None:
         return ()
     current, versioned = actions
-    accesses = [Access(versioned if "versionId" in query else current, bucket, key)]
+    version = query.get("versionId", [None])[0]
+    accesses = [Access(versioned if version is not None else current, bucket, key, version)]
     if method == "PUT" and subresource in (None, "uploadId") and copy_from:  # CopyObject, UploadPartCopy
         accesses.append(copy_source(copy_from))
     return tuple(a for a in accesses if a is not None)
@@ -262,6 +283,11 @@ def upload_encryption_keys(sse_encryption: str | None, kms_key_id: str | None) -
     return {key: value for key, value in recorded.items() if value}
 
 
+def listing_keys(key: str | None, query: Query) -> dict[str, str]:
+    """``s3:prefix`` of a listing that names a prefix (none when it names none, as in S3)."""
+    return {"s3:prefix": query["prefix"][0]} if key is None and "prefix" in query else {}
+
+
 def find_bucket(name: str) -> FakeBucket | None:
     """The bucket in moto's backend of whichever account owns it."""
     located = s3_backends.bucket_accounts.get(name)
@@ -284,20 +310,22 @@ def encryption_keys(method: str, bucket: FakeBucket | None, query: Query, header
 # --- the decision -------------------------------------------------------------------------------
 
 
+def bucket_policy(bucket: FakeBucket) -> Policy | None:
+    return None if bucket.policy is None else Policy(f"bucket policy of {bucket.name}", json.loads(bucket.policy))
+
+
 def bucket_decision(access: Access, bucket: FakeBucket, context: Mapping[str, str]) -> Decision | None:
-    """The bucket policy's verdict on ``access``; None when the bucket has no policy."""
-    if bucket.policy is None:
+    """The bucket policy's verdict on ``access`` by moto's user; None when the bucket has no policy."""
+    policy = bucket_policy(bucket)
+    if policy is None:
         return None
-    policy = Policy(f"bucket policy of {bucket.name}", json.loads(bucket.policy))
     request = Request(CALLER, access.action, access.resource(bucket.partition), context)
     return evaluate(request, (), policy, bucket.account_id)
 
 
-def access_denied(action: str, resource: str, head: bool) -> Response:
-    """S3's answer to an explicit deny: it names the action and resource, never the statement."""
+def access_denied(message: str, head: bool) -> Response:
+    """S3's answer to a denial: its message names the action and resource, never the statement."""
     request_id = secrets.token_hex(8).upper()
-    message = (f"User: {CALLER.arn} is not authorized to perform: {action} on resource: "
-               f"\"{resource}\" with an explicit deny in a resource-based policy")
     body = b"" if head else (
         '<?xml version="1.0" encoding="UTF-8"?><Error><Code>AccessDenied</Code>'
         f"<Message>{escape(message)}</Message><RequestId>{request_id}</RequestId></Error>").encode()
@@ -333,7 +361,92 @@ def first_denial(accesses: Iterable[Access], context: Mapping[str, str], head: b
         resource = access.resource(bucket.partition)
         # The operator's log names the statements; the client, as with S3, must work it out.
         log.info("denied %s on %s: %s", access.action, resource, decision.reason)
-        return access_denied(access.action, resource, head)
+        return access_denied(f"User: {CALLER.arn} is not authorized to perform: {access.action} on resource: "
+                             f"\"{resource}\" with an explicit deny in a resource-based policy", head)
+    return None
+
+
+# --- an assumed role's request: its policies, the bucket's and the key's -------------------------
+
+
+def written_key(bucket: FakeBucket, context: Mapping[str, str]) -> str | None:
+    """The KMS key a write encrypts with: the one its SSE headers (or its upload's) name, else the
+    bucket's default encryption's; None when it is not SSE-KMS."""
+    algorithm, key = context.get(SSE_HEADER), context.get(SSE_KMS_KEY_HEADER)
+    if algorithm is None:
+        default = ((bucket.encryption or {}).get("Rule") or {}).get("ApplyServerSideEncryptionByDefault") or {}
+        algorithm, key = default.get("SSEAlgorithm"), default.get("KMSMasterKeyID")
+    return key if algorithm in KMS_ALGORITHMS else None
+
+
+def stored_key(bucket: FakeBucket, access: Access) -> str | None:
+    """The KMS key the object (version) read was encrypted with, as moto recorded it."""
+    if access.version_id is None:
+        stored = bucket.keys.get(access.key)
+    else:
+        stored = next((v for v in bucket.keys.getlist(access.key, []) if str(v.version_id) == access.version_id),
+                      None)
+    return stored.kms_key_id if isinstance(stored, FakeKey) and stored.encryption in KMS_ALGORITHMS else None
+
+
+def key_use(access: Access, bucket: FakeBucket, context: Mapping[str, str], in_upload: bool) -> tuple[str, str] | None:
+    """(KMS action, key id) S3 asks KMS for on the caller's behalf; None when it asks nothing.
+    ``in_upload``: UploadPart or CompleteMultipartUpload, which decrypt the upload's data key."""
+    if access.action in READ_ACTIONS:
+        key_id, action = stored_key(bucket, access), "kms:Decrypt"
+    elif access.action == "s3:PutObject":
+        key_id, action = written_key(bucket, context), "kms:Decrypt" if in_upload else "kms:GenerateDataKey"
+    else:
+        return None
+    return (action, key_id) if key_id else None
+
+
+def key_decision(caller: Caller, action: str, key: Key, region: str) -> Decision:
+    """The key's policy and the role's policies on a KMS call S3 makes for the caller."""
+    context = {"kms:ViaService": f"s3.{region}.amazonaws.com", "kms:CallerAccount": caller.principal.account}
+    policy = Policy(f"key policy of {key.id}", json.loads(key.policy))
+    return evaluate(Request(caller.principal, action, key.arn, context), caller.identity_policies, policy,
+                    key.account_id, service="kms")
+
+
+def refusal(caller: Caller, decision: Decision, action: str, resource: str, head: bool) -> Response:
+    """S3's 403 for a role: which kind of policy refused, as AWS's messages say it."""
+    log.info("denied %s on %s: %s", action, resource, decision.reason)
+    identity = {policy.name for policy in caller.identity_policies}
+    if decision.decision != "explicit_deny":
+        why = f"because no identity-based policy allows the {action} action"
+    elif any(ref.policy in identity for ref in decision.deciding):
+        why = "with an explicit deny in an identity-based policy"
+    else:
+        why = "with an explicit deny in a resource-based policy"
+    return access_denied(f"User: {caller.arn} is not authorized to perform: {action} on resource: {resource} {why}",
+                         head)
+
+
+def access_refusal(caller: Caller, access: Access, bucket: FakeBucket, context: Mapping[str, str], head: bool,
+                   in_upload: bool) -> Response | None:
+    """S3's side, then (not for HEAD, which reads no data) the key's; None when both allow."""
+    resource = access.resource(bucket.partition)
+    request = Request(caller.principal, access.action, resource, context)
+    s3 = evaluate(request, caller.identity_policies, bucket_policy(bucket), bucket.account_id)
+    if not s3.allowed:
+        return refusal(caller, s3, access.action, f"\"{resource}\"", head)
+    use = None if head else key_use(access, bucket, context, in_upload)
+    key = kms_key(use[1], bucket.account_id, bucket.region_name) if use else None
+    if use is None or key is None:
+        return None  # no SSE-KMS, or a key moto does not have (see callers.py)
+    kms = key_decision(caller, use[0], key, bucket.region_name)
+    return None if kms.allowed else refusal(caller, kms, use[0], key.arn, head)
+
+
+def role_denial(caller: Caller, accesses: Iterable[Access], context: Mapping[str, str], head: bool,
+                in_upload: bool) -> Response | None:
+    """The 403 for the first access the role may not make; None if it may make them all."""
+    for access in accesses:
+        bucket = find_bucket(access.bucket)
+        refused = None if bucket is None else access_refusal(caller, access, bucket, context, head, in_upload)
+        if refused is not None:
+            return refused
     return None
 
 
@@ -363,8 +476,12 @@ class PolicyGate:
         if not accesses:
             return None
         context = {**transport_keys(environ.get("wsgi.url_scheme", "http"), negotiated_protocol(environ)),
-                   **encryption_keys(method, find_bucket(bucket), query, headers)}
-        return first_denial(accesses, context, head=method == "HEAD")
+                   **encryption_keys(method, find_bucket(bucket), query, headers), **listing_keys(key, query)}
+        caller = signing_caller(headers.get("Authorization", ""), query)
+        if caller is None:
+            return first_denial(accesses, context, head=method == "HEAD")
+        in_upload = (method, only_subresource(query)[1]) in UPLOAD_ID_ACTIONS
+        return role_denial(caller, accesses, context, method == "HEAD", in_upload)
 
 
 # --- moto's own check ---------------------------------------------------------------------------

@@ -10,8 +10,9 @@ from dataclasses import dataclass
 
 from components.documents.grants import read_access
 
+from ..declared import declared_of
 from ..evaluator.request import Policy, Principal
-from ..model import Lake, Role, contains_unknown
+from ..model import Consumer, Lake, Role, contains_unknown
 
 FULL_ACCESS = {"Version": "2012-10-17", "Statement": [{"Sid": "FullAccess", "Effect": "Allow", "Action": "*", "Resource": "*"}]}
 EXTERNAL_ACCOUNTS = ("111122223333", "444455556666")
@@ -41,7 +42,8 @@ def _full_access(label: str, arn: str) -> Actor:
 
 
 def representative_actors(model: Lake, region: str) -> list[Actor]:
-    """Administrator and deployer (when configured), a data reader, another account, anonymous."""
+    """Administrator and deployer (when configured), a data reader, the crawlers, the consumers,
+    another account, anonymous."""
     account = str(model.account_id)
     actors = []
     if model.administrators:
@@ -57,6 +59,7 @@ def representative_actors(model: Lake, region: str) -> list[Actor]:
             "the lake's read grant (components/documents/grants.py: list, get, kms:Decrypt through S3)",
         ))
     actors += crawler_actors(model)
+    actors += consumer_actors(model)
     external = _external_account(account)
     actors.append(_full_access("another account", f"arn:aws:iam::{external}:role/external-admin"))
     actors.append(Actor("anonymous", Principal.anonymous(), (), "no credentials"))
@@ -92,3 +95,27 @@ def crawler_actors(model: Lake) -> list[Actor]:
         actors.append(Actor(f"crawler {crawler.name}", Principal.iam(crawler.role_arn), policies,
                             "its role policy as declared (components/documents/crawler_role.py)", targets))
     return actors
+
+
+def consumer_actors(model: Lake) -> list[Actor]:
+    """Each consumer the stack config declares, with the identity policies the lake gives it; one
+    whose principal, policies or grants are not known yet is left out, as LAKE.16 reports it."""
+    return [actor for actor in map(lambda c: consumer_actor(c, model), model.consumers) if actor is not None]
+
+
+def consumer_actor(consumer: Consumer, model: Lake) -> Actor | None:
+    declared = declared_of(consumer, model)
+    documents = consumer.policies
+    if isinstance(declared, str) or not isinstance(consumer.principal_arn, str) or not all(
+            isinstance(d, dict) and not contains_unknown(d) for d in documents):
+        return None
+    # Its requests in a bucket target its first place there ("": the whole bucket).
+    prefixes: dict[str, str] = {}
+    for bucket, prefix in declared.targets:
+        prefixes.setdefault(bucket, prefix)
+    label = f"consumer {consumer.name}"
+    assumption = ("the identity policy the lake exports for it, attached in its account" if consumer.kind == "external"
+                  else "its policy as declared (components/documents/consumer_access.py)")
+    return Actor(label, Principal.iam(consumer.principal_arn),
+                 tuple(Policy(f"identity policy of {label}", d) for d in documents), assumption,
+                 tuple(prefixes.items()))

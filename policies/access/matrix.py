@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from ..evaluator.evaluate import evaluate
 from ..evaluator.request import Decision, Policy, Request
 from ..model import Bucket, Key, Lake
-from .actors import Actor, representative_actors
+from .actors import Actor, crawler_actors, representative_actors
 from .scenarios import ACTIONS, MODERN_TLS, OBJECT_KEY, Scenario, scenarios
 
 KMS_ACTION = {"s3:GetObject": "kms:Decrypt", "s3:GetObjectVersion": "kms:Decrypt", "s3:PutObject": "kms:GenerateDataKey"}
@@ -91,9 +91,10 @@ def decide(model: Lake, bucket: Bucket, actor: Actor, request: Request, region: 
 
 
 def bucket_matrix(model: Lake, bucket: Bucket, everyone: list[Actor], region: str) -> BucketMatrix:
-    """Every representative principal, and the crawlers that crawl this bucket: a crawler's reach
-    into other buckets is ``crawler_reach``'s job (one decision per bucket, not a whole table)."""
-    actors = tuple(a for a in everyone if not a.prefixes or a.prefix_in(bucket.name))
+    """Every representative principal, the crawlers that crawl this bucket and the consumers with a
+    grant on it: a crawler's reach into other buckets is ``crawler_reach``'s job (one decision per
+    bucket, not a whole table), a consumer's is LAKE.16's proof."""
+    actors = tuple(a for a in everyone if not a.prefixes or a.prefix_in(bucket.name) is not None)
     tried = tuple(scenarios(model.lake_key_arn if isinstance(model.lake_key_arn, str) else None, endpoint_id(model)))
     cells = tuple(
         Cell(actor.label, action, scenario.label,
@@ -122,7 +123,7 @@ def crawler_reach(model: Lake) -> dict[str, list[str]]:
     bucket only, if its role is as narrow as intended."""
     region, endpoint = str(model.region), endpoint_id(model)
     context = {**MODERN_TLS, **({"aws:SourceVpce": endpoint} if endpoint else {})}
-    crawlers = [a for a in representative_actors(model, region) if a.prefixes]
+    crawlers = [a for a in crawler_actors(model) if a.prefixes]
     buckets = [b for b in sorted(model.buckets, key=lambda b: b.name) if b.is_data_bucket and isinstance(b.arn, str)]
     return {
         crawler.label: [

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
 from ..evaluator.evaluate import evaluate
 from ..evaluator.request import Decision, Policy, Principal, Request
-from ..model import Lake
-from .actors import Actor, representative_actors
+from ..model import Consumer, Lake
+from .actors import Actor, consumer_actor, representative_actors
 from .inputs import QuestionError, Resource, check_applies, parse_action, parse_principal, parse_resource, shown
 from .matrix import decide, key_policy
 from .scenarios import MODERN_TLS
@@ -24,13 +25,38 @@ ALIASES = {
     "anonymous": "anonymous",
 }
 
-__all__ = ["ALIASES", "QuestionError", "ask", "resolve_actor"]  # QuestionError lives in inputs.py
+# A consumer by name (``datalake:consumers[].name``), or ``consumer:<name>``.
+CONSUMER = "consumer:"
+CONSUMER_NAME = re.compile(r"[a-z0-9][a-z0-9-]*")
+CONSUMERS_HINT = "see datalake:consumers in Pulumi.<stack>.yaml"
+
+__all__ = ["ALIASES", "QuestionError", "ask", "check_principal", "resolve_actor"]  # QuestionError: inputs.py
+
+
+def consumer_name(principal: str) -> str | None:
+    """The consumer ``principal`` may name; None for a short name of the matrix or an ARN."""
+    if principal in ALIASES or principal.startswith("arn:"):
+        return None
+    name = principal.removeprefix(CONSUMER)
+    return name if CONSUMER_NAME.fullmatch(name) else None
+
+
+def check_principal(principal: str) -> None:
+    """What can be checked before the plan: a short name, a well-formed IAM ARN, or a name that a
+    consumer of the stack may have (which only the plan can tell)."""
+    if consumer_name(principal) is None:
+        parse_principal(principal, ALIASES)
 
 
 def resolve_actor(model: Lake, principal: str, identity_policies: tuple[Policy, ...]) -> Actor:
-    """A representative principal by short name, or any IAM ARN with the given identity policies."""
+    """A representative principal by short name, a consumer by name, or any IAM ARN with the given
+    identity policies."""
     region = str(model.region)
-    parse_principal(principal, ALIASES)
+    check_principal(principal)
+    name = consumer_name(principal)
+    if name is not None:
+        actor = _consumer_actor(model, principal, name)
+        return replace(actor, identity_policies=actor.identity_policies + identity_policies)
     if principal in ALIASES:
         actor = next((a for a in representative_actors(model, region) if a.label == ALIASES[principal]), None)
         if actor is None:
@@ -39,6 +65,30 @@ def resolve_actor(model: Lake, principal: str, identity_policies: tuple[Policy, 
         return replace(actor, identity_policies=actor.identity_policies + identity_policies)
     described = f"{len(identity_policies)} identity policy file(s) given" if identity_policies else "no identity policy"
     return Actor(principal, Principal.iam(principal), identity_policies, described)
+
+
+def _consumer_actor(model: Lake, principal: str, name: str) -> Actor:
+    """The matrix's row of consumer ``name``; a QuestionError naming the stack's consumers if none."""
+    consumer = next((c for c in model.consumers if c.name == name), None)
+    if consumer is None:
+        raise QuestionError(_no_consumer(model.consumers, principal, name), CONSUMERS_HINT)
+    actor = consumer_actor(consumer, model)
+    if actor is None:
+        raise QuestionError(f"--principal {shown(principal)}: the principal, policies or grants of consumer {name} "
+                            "cannot be known before deployment", CONSUMERS_HINT)
+    return actor
+
+
+def _no_consumer(consumers: tuple[Consumer, ...], principal: str, name: str) -> str:
+    names = [c.name for c in consumers]
+    declared = f"its consumers: {', '.join(names)}" if names else "it declares none"
+    option = f"--principal {shown(principal)}"
+    if principal.startswith(CONSUMER):
+        return f"{option}: the stack declares no consumer {name} ({declared})"
+    close = difflib.get_close_matches(name, [*ALIASES, *names], n=1, cutoff=0.6)
+    suggestion = f" (did you mean {close[0]}?)" if close else ""
+    return (f"{option}: neither an IAM ARN nor one of {', '.join(ALIASES)}, nor a consumer of this stack "
+            f"({declared}){suggestion}")
 
 
 def ask(model: Lake, actor: Actor, action: str, resource: str, context: Mapping[str, Any]) -> Decision:

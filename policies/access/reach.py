@@ -148,9 +148,12 @@ def _allows(setting: Setting, bucket: Bucket, action: str, resource: str, extra:
     )
 
 
-def _places(purpose: Purpose, bucket: str) -> Iterator[tuple[str, str, list[str | None]]]:
-    """(label, sample key, s3:prefix values of its listings): each own prefix, then the rest."""
-    own = [p for b, p in purpose.targets if b == bucket]
+def places(bucket: str, own: list[str]) -> Iterator[tuple[str, str, list[str | None]]]:
+    """(label, sample key, s3:prefix values of its listings): each own prefix, then the rest (none
+    when the own prefixes cover the whole bucket: "")."""
+    if "" in own:
+        yield f"{bucket}/*", SAMPLE, [None, ""]
+        return
     for prefix in own:
         yield f"{bucket}/{prefix}", f"{prefix}{SAMPLE}", [prefix]
     rest = f"{bucket}/* outside {', '.join(own)}" if own else f"{bucket}/*"
@@ -159,16 +162,14 @@ def _places(purpose: Purpose, bucket: str) -> Iterator[tuple[str, str, list[str 
 
 def _bucket_excess(setting: Setting, bucket: Bucket) -> list[Reach]:
     found, name, purpose = [], bucket.name, setting.purpose
-    for where, key, listings in _places(purpose, name):
+    for where, key, listings in places(name, [p for b, p in purpose.targets if b == name]):
         found += [Reach(a, where) for a in OBJECT_ACTIONS
-                  if not (a == "s3:GetObject" and purpose.reads(name, key))
-                  and _allows(setting, bucket, a, f"{bucket.arn}/{key}", {})]
-        if any(not purpose.lists(name, p) and _allows(setting, bucket, LIST, str(bucket.arn), _prefix(p))
+                  if not purpose.permits(a, name, key) and _allows(setting, bucket, a, f"{bucket.arn}/{key}", {})]
+        if any(not purpose.permits(LIST, name, p) and _allows(setting, bucket, LIST, str(bucket.arn), _prefix(p))
                for p in listings):
             found.append(Reach(LIST, where))
     found += [Reach(a, name) for a in BUCKET_ACTIONS
-              if not (a == "s3:GetBucketLocation" and purpose.locates(name))
-              and _allows(setting, bucket, a, str(bucket.arn), {})]
+              if not purpose.permits(a, name, None) and _allows(setting, bucket, a, str(bucket.arn), {})]
     return found
 
 
@@ -179,9 +180,8 @@ def _prefix(prefix: str | None) -> dict[str, Any]:
 def _key_excess(setting: Setting, key: Key) -> list[Reach]:
     via_s3 = {"kms:ViaService": f"s3.{setting.region}.amazonaws.com"}
     where = f"key {key.name}"
-    # Every purpose reads its objects, so decrypting through S3 is within it.
     found = [Reach(f"{a} through S3", where) for a in KMS_VIA_S3
-             if a != "kms:Decrypt" and _kms_allows(setting, key, a, via_s3)]
+             if not setting.purpose.permits_key(a) and _kms_allows(setting, key, a, via_s3)]
     return found + [Reach(a, where) for a in KMS_DIRECT if _kms_allows(setting, key, a, {})]
 
 

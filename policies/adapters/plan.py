@@ -6,6 +6,7 @@ from dataclasses import replace
 from typing import Any
 
 from ..model import Lake
+from .consumers import external_principals, plan_consumers
 from .resources import LakeContext, ResourceRecord, build_lake
 
 
@@ -50,5 +51,9 @@ def lake_from_plan(document: dict[str, Any]) -> Lake:
         deployer=settings.get("deployer"),
         allowed_buckets=planned_allowlist(document),
     )
-    model = build_lake((record_of(r) for r in document["resources"] if r["custom"]), context)
-    return replace(model, trusted_principals=config_named_principals(settings))
+    records = [record_of(r) for r in document["resources"] if r["custom"]]
+    model = build_lake(records, context)
+    consumers = plan_consumers(document, records, bool(context.perimeter))
+    # External consumers' roles are named by the config too: the bucket and key policies grant them.
+    return replace(model, consumers=consumers,
+                   trusted_principals=(*config_named_principals(settings), *external_principals(consumers)))

@@ -60,8 +60,8 @@ def _key_arn(capsys):
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (["--principal", "nobody", "--action", "s3:GetObject", "--resource", f"{RAW}/x"],
-         "error: --principal nobody: neither an IAM ARN nor one of administrator, deployer, reader, external, "
+        (["--principal", "Nobody", "--action", "s3:GetObject", "--resource", f"{RAW}/x"],
+         "error: --principal Nobody: neither an IAM ARN nor one of administrator, deployer, reader, external, "
          "anonymous"),
         (["--principal", "reader", "--action", "s3:GetObject", "--resource", "arn:aws:s3:::elsewhere/x"],
          "error: --resource arn:aws:s3:::elsewhere/x: not a bucket, object or key of this stack"),

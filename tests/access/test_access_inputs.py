@@ -118,9 +118,11 @@ def test_key_action_in_any_case(capsys):
 @pytest.mark.parametrize(
     ("principal", "first_line"),
     [
-        ("nobody", "error: --principal nobody: neither an IAM ARN nor one of administrator, deployer, reader, "
+        # Not a consumer's name either (lowercase only): refused before the plan. A lowercase name
+        # is checked against the stack's consumers after it (test_consumer_rows.py).
+        ("Nobody", "error: --principal Nobody: neither an IAM ARN nor one of administrator, deployer, reader, "
                    "external, anonymous"),
-        ("readr", "error: --principal readr: neither an IAM ARN nor one of administrator, deployer, reader, "
+        ("Readr", "error: --principal Readr: neither an IAM ARN nor one of administrator, deployer, reader, "
                   "external, anonymous (did you mean reader?)"),
         ("arn:aws:iam::1234567890:role/etl",
          "error: --principal arn:aws:iam::1234567890:role/etl: the account id 1234567890 is not 12 digits (0-9)"),

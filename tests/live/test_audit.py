@@ -44,7 +44,9 @@ ONCE = ("GetCallerIdentity", "GetResources", "GetDataCatalogEncryptionSettings",
         "DescribeVpcs", "DescribeFlowLogs",
         "DescribeKey", "ListResourceTags", "GetKeyRotationStatus", "GetKeyPolicy", "GetSecurityConfiguration",
         # The buckets named in the lake's namespace (a bucket that lost its tag), the lake workgroup's tags.
-        "ListBuckets", "ListTagsForResource")
+        "ListBuckets", "ListTagsForResource",
+        # The customer managed policies, for the consumers' (none in the dev lake: nothing more is read).
+        "ListPolicies")
 # Two of each: workgroups (primary and the lake's), queues (events and its DLQ), crawler roles.
 TWICE = ("GetWorkGroup", "GetQueueUrl", "GetQueueAttributes", "GetRole", "ListRolePolicies", "GetRolePolicy",
          "ListAttachedRolePolicies", "GetTags")
@@ -203,10 +205,10 @@ def test_progress_counts_every_read_and_the_bar_only_draws_on_a_terminal(url, de
     bar = _Bar()
     read = run_audit(Target(region=REGION, endpoint_url=url, session=session()), Selection(tag=("lake", "mlteam")),
                      progress=bar).read
-    # Tasks by wave: 5 buckets and 4 account-wide reads; 9 follow-ups (endpoints, the events queue,
-    # 2 roles, 1 security configuration, 2 workgroups, the 2 crawlers' tags); the key reference and
-    # the dead-letter queue; the key itself.
-    assert bar.total == bar.done == (5 + 4) + 9 + 2 + 1
+    # Tasks by wave: 5 buckets and 5 account-wide reads (one lists the consumers' policies); 9 follow-ups
+    # (endpoints, the events queue, 2 roles, 1 security configuration, 2 workgroups, the 2 crawlers' tags);
+    # the key reference and the dead-letter queue; the key itself.
+    assert bar.total == bar.done == (5 + 5) + 9 + 2 + 1
     assert sum(read.calls.values()) > bar.total  # a task is one resource's reads, not one call
     with _progress() as drawn:  # pytest captures stderr: not a terminal
         assert drawn.disable is True

@@ -69,9 +69,9 @@ def test_two_accounts_one_report_the_broken_bucket_under_its_account(capsys, url
     assert lines[0] == ("Live audit of 2 accounts in 1 region as role LakeAudit: 10 buckets, 2 keys, 2 endpoints, "
                         "4 crawlers, 2 workgroups, 4")
     assert re.fullmatch(rf"  {FIRST} us-east-1: 5 buckets, 1 key, 1 endpoint, 2 crawlers, 1 workgroup, 2 queues "
-                        r"\(78 calls, [0-9.]+ s\)", lines[2])
+                        r"\(79 calls, [0-9.]+ s\)", lines[2])
     assert lines[3].startswith(f"  {SECOND} us-east-1: 5 buckets")
-    assert lines[4].startswith("Read with 156 API calls (15.6 per bucket), 156 HTTP requests, ")
+    assert lines[4].startswith("Read with 158 API calls (15.8 per bucket), 158 HTTP requests, ")
     assert lines[4].endswith(", accounts audited in worker threads.")
     assert (f"  FAIL    S3.14   S3 buckets have versioning enabled\n"
             f"          {SECOND}/us-east-1 {BROKEN}: versioning is Suspended; it must be Enabled\n") in out
@@ -102,7 +102,7 @@ def test_json_every_finding_carries_its_account_and_region_in_threads_and_in_pro
     assert [(t["account"], t["status"], len(t["resources"]["buckets"])) for t in threads["targets"]] == [
         (SECOND, "audited", 5), (FIRST, "audited", 5)]
     assert threads["audit"]["blockingRules"] == ["S3.14"] and threads["unverified"] == []
-    assert threads["calls"]["total"] == 156 and "account" not in threads
+    assert threads["calls"]["total"] == 158 and "account" not in threads
 
 
 def test_an_account_sts_refuses_is_a_lake_11_finding_and_the_others_complete(capsys, url, monkeypatch):

@@ -38,6 +38,7 @@ RULE_SET = [
     ("LAKE.13", "high"),
     ("LAKE.14", "critical"),
     ("LAKE.15", "critical"),
+    ("LAKE.16", "high"),
 ]
 KEPT = {"protect": True, "retain_on_delete": True}
 

@@ -80,7 +80,7 @@ def test_text_plan_of_dev_summarises_the_access_matrix(capsys):
     code, out = plan(capsys, "--project-dir", str(REPO))
     assert code == 0
     lines = out.splitlines()
-    assert "Policy findings: 32 rules: 27 pass, 5 not applicable; 102 checks: 95 passed, 7 not applicable" in lines
+    assert "Policy findings: 33 rules: 27 pass, 6 not applicable; 103 checks: 95 passed, 8 not applicable" in lines
     assert "  PASS    S3.2, S3.3, KMS.3, KMS.5, LAKE.12, LAKE.14, LAKE.15" in lines
     assert "  N/A     LAKE.4  lake: the stack is not production" in lines
     assert "  mlteam-dev-curated, mlteam-dev-processed, mlteam-dev-query-results" in lines

@@ -18,7 +18,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from ...model import UNKNOWN, Bucket, Key, Lake, Untagged, Unverified, is_unknown
 from ..resources import derived_administrators, derived_production, lake_key_policy
-from . import discovery, keys, network, services
+from . import consumers, discovery, keys, network, services
 from .buckets import TAGS, assemble, bucket_arn, public_access_block, read_setting, read_settings
 from .calls import BucketMissing, Call, Reader
 from .selection import PLAN, Chosen, Declared, Selection, choose, namespace
@@ -107,16 +107,18 @@ def _read(pool: _Pool, clients: Clients, reader: Reader, chosen: list[Chosen], w
         lambda: services.catalog_encryption(reader, clients("glue"), f"arn:{partition}:glue:{region}:{account}:catalog"),
         lambda: services.crawlers(reader, clients("glue")),
         lambda: services.workgroup_names(reader, clients("athena")),
+        lambda: consumers.listed(reader, clients("iam")),
     ]
-    *read_buckets, account_bpa, catalog, every_crawler, workgroup_names = pool.run(wave)
+    *read_buckets, account_bpa, catalog, every_crawler, workgroup_names, policy_names = pool.run(wave)
     buckets = [b for b in read_buckets if isinstance(b, Bucket)]
     missing = [u for u in read_buckets if isinstance(u, Unverified)]
     reader.unverified.extend(missing)
     ties = _ties(buckets, selection.declared)
     lake_name = ties.lake
     crawlers = [c for c in every_crawler if discovery.is_lake_crawler(c, ties)]
+    planned = selection.declared.consumers if selection.declared else ()
     follow = _follow(pool, clients, reader, buckets, crawlers, workgroup_names, selection.outputs or {},
-                     _Scope(where, ties, selection.declared))
+                     _Scope(where, ties, selection.declared, consumers.names(policy_names, ties, planned)))
     follow["untagged"] = (*_untagged_buckets(chosen, buckets, ties.lake, reader.unverified), *follow["untagged"])
     # The VPCs of the lake's endpoints, once those are known, and their flow logs (EC2.6).
     vpcs = network.vpcs(reader, clients("ec2"), network.vpc_ids(follow["endpoints"]), lake_name)
@@ -183,6 +185,12 @@ class _Scope:
     where: tuple[str, str, str]  # account, partition, region
     ties: discovery.Ties
     declared: Declared | None
+    consumer_names: list[str]  # the consumers to read (``consumers.names``)
+
+    def consumer_where(self) -> consumers.Where:
+        account, partition, _ = self.where
+        planned = self.declared.consumers if self.declared else ()
+        return consumers.Where(account, partition, self.ties, {c.name: c for c in planned})
 
     def queue_arns(self) -> set[str]:
         account, partition, region = self.where
@@ -219,7 +227,9 @@ def _follow(pool: _Pool, clients: Clients, reader: Reader, buckets: list[Bucket]
               for n in workgroup_names]
     tasks += [lambda c=c: discovery.untagged_crawler(reader, clients("glue"), c, ties, scope.crawler_arn(c.name))
               for c in crawlers]
+    tasks += [consumers.task(reader, clients("iam"), n, scope.consumer_where()) for n in scope.consumer_names]
     endpoint_items, *rest = pool.run(tasks)
+    rest, found_consumers = rest[:len(rest) - len(scope.consumer_names)], rest[len(rest) - len(scope.consumer_names):]
     rest, untagged_crawlers = rest[:len(rest) - len(crawlers)], rest[len(rest) - len(crawlers):]
     endpoints, untagged = discovery.lake_endpoints(endpoint_items, ties)
     queues, rest = rest[:len(queue_arns)], rest[len(queue_arns):]
@@ -236,16 +246,20 @@ def _follow(pool: _Pool, clients: Clients, reader: Reader, buckets: list[Bucket]
     key_list, dead_letter_queues = _keys_and_dead_letters(pool, clients, reader, keys.key_references(references),
                                                            dead_letters)
     read_roles = [r for r in roles if r is not None]
+    planned = scope.declared.consumers if scope.declared else ()
+    of_consumers = consumers.collected(found_consumers, planned)
+    every_policy = (*(p for _, policies in read_roles for p in policies), *of_consumers["iam_policies"])
     return {
         "keys": tuple(key_list),
         # A managed policy attached to several roles is one policy: judged once.
-        "iam_policies": tuple({(p.kind, p.ref, p.name): p for _, policies in read_roles for p in policies}.values()),
+        "iam_policies": tuple({(p.kind, p.ref, p.name): p for p in every_policy}.values()),
         "endpoints": tuple(endpoints),
         "security_configurations": tuple(configs),
         "workgroups": tuple(workgroups),
         "queues": tuple(q for q, _ in (*read_queues, *dead_letter_queues)),
-        "roles": tuple(r for r, _ in read_roles),
-        "untagged": tuple(untagged),
+        "roles": (*(r for r, _ in read_roles), *of_consumers["roles"]),
+        "consumers": of_consumers["consumers"],
+        "untagged": (*untagged, *of_consumers["untagged"]),
     }
 
 

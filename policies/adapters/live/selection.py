@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ...model import Lake
+from ...model import Consumer, Lake
 from .buckets import tag_dict
 from .calls import Call, Reader
 
@@ -48,6 +48,8 @@ class Declared:
     roles: tuple[str, ...] = ()
     security_configurations: tuple[str, ...] = ()
     network: tuple[str, ...] = ()  # the VPC and route-table ids the stack config names
+    # With their grants, which only the plan knows; their roles are read with them, not in ``roles``.
+    consumers: tuple[Consumer, ...] = ()
 
 
 def declared(planned: Lake, settings: dict[str, Any]) -> Declared:
@@ -58,9 +60,10 @@ def declared(planned: Lake, settings: dict[str, Any]) -> Declared:
         lake=settings["name"], stack=settings["stack"],
         buckets=tuple(b.name for b in planned.buckets), crawlers=tuple(c.name for c in planned.crawlers),
         workgroups=tuple(w.name for w in planned.workgroups), queues=tuple(q.name for q in planned.queues),
-        roles=tuple(r.name for r in planned.roles),
+        roles=tuple(r.name for r in planned.roles if r.ref not in {c.role_ref for c in planned.consumers}),
         security_configurations=tuple(c.name for c in planned.security_configurations),
         network=tuple(i for i in ids if isinstance(i, str)),
+        consumers=planned.consumers,
     )
 
 

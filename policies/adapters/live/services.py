@@ -6,6 +6,7 @@ queue receives a bucket's events), so every way of choosing buckets finds the sa
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from ...aws_managed import pinned_document
@@ -23,6 +24,7 @@ from ...model import (
     is_unknown,
 )
 from ..resources import parse_policy
+from .buckets import tag_dict
 from .calls import Call, Reader
 
 
@@ -174,9 +176,11 @@ def _queue(name: str, arn: str, attributes: Any) -> Queue:
     )
 
 
-def role(reader: Reader, iam: Any, arn: str) -> tuple[Role, list[IamPolicy]] | None:
-    """A role's trust policy, inline policies (GetRole, ListRolePolicies, GetRolePolicy each) and
-    attached managed policies (ListAttachedRolePolicies, then GetPolicy and GetPolicyVersion each)."""
+def role(reader: Reader, iam: Any, arn: str,
+         known: Mapping[str, Any] | None = None) -> tuple[Role, list[IamPolicy]] | None:
+    """A role's trust policy, tags, inline policies (GetRole, ListRolePolicies, GetRolePolicy each) and
+    attached managed policies (ListAttachedRolePolicies, then GetPolicy and GetPolicyVersion each,
+    but for those in ``known``, policy ARN -> document already read: a consumer's policy)."""
     name = arn.rsplit("/", 1)[-1]
     item = reader.read(iam, Call("GetRole", "get_role", {"RoleName": name}, ("NoSuchEntity",)),
                        (name, arn, "role"), lambda r: r["Role"])
@@ -187,25 +191,27 @@ def role(reader: Reader, iam: Any, arn: str) -> tuple[Role, list[IamPolicy]] | N
     documents = [] if is_unknown(names) else [_role_policy(reader, iam, name, arn, p) for p in names]
     trust = parse_policy(item.get("AssumeRolePolicyDocument"))
     policies = [IamPolicy(f"{name}/{p}", arn, d, "inline") for p, d in zip(names or [], documents, strict=False)]
-    attached = _attached_policies(reader, iam, name, arn)
+    attached = _attached_policies(reader, iam, name, arn, known or {})
     # Customer managed policies are KMS.1's (AWS managed ones are AWS's to write).
     policies += [IamPolicy(p.arn.rsplit("/", 1)[-1], p.arn, p.document, "managed") for p in attached
                  if isinstance(p.arn, str) and not p.arn.startswith(AWS_MANAGED_PREFIXES)]
     return Role(name=name, ref=arn, arn=item.get("Arn", arn), trust_policy=trust, policies=tuple(documents),
-                attached=attached), policies
+                attached=attached, tags=tag_dict(item.get("Tags", []))), policies
 
 
 # arn:aws:iam::aws:policy/..., arn:aws-cn:iam::aws:policy/..., arn:aws-us-gov:iam::aws:policy/...
 AWS_MANAGED_PREFIXES = tuple(f"arn:{p}:iam::aws:policy/" for p in ("aws", "aws-cn", "aws-us-gov"))
 
 
-def _attached_policies(reader: Reader, iam: Any, role_name: str, arn: str) -> tuple[AttachedPolicy, ...]:
+def _attached_policies(reader: Reader, iam: Any, role_name: str, arn: str,
+                       known: Mapping[str, Any]) -> tuple[AttachedPolicy, ...]:
     found = reader.read(iam, Call("ListAttachedRolePolicies", "list_attached_role_policies", {"RoleName": role_name},
                                   pages="AttachedPolicies"), (role_name, arn, "attached policies"),
                         lambda r: [p["PolicyArn"] for p in r["AttachedPolicies"]])
     if is_unknown(found):
         return (AttachedPolicy(UNKNOWN, UNKNOWN),)  # some policy may be attached: its reach is unknown
-    return tuple(AttachedPolicy(p, _managed_document(reader, iam, role_name, p)) for p in found)
+    return tuple(AttachedPolicy(p, known[p] if p in known else _managed_document(reader, iam, role_name, p))
+                 for p in found)
 
 
 def _managed_document(reader: Reader, iam: Any, role_name: str, policy_arn: str) -> Any:

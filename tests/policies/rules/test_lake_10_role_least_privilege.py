@@ -4,6 +4,7 @@ from policies.aws_managed import pinned_document
 from policies.model import UNKNOWN, AttachedPolicy
 from policies.rules.lake_10_role_least_privilege import RULE
 from tests.policies.builders import ACCOUNT, KEY_ARN, SCHEDULED, arn, crawler, crawler_role, lake, lake_key, statuses
+from tests.access.consumer_models import consumer_lake, consumer_role, training
 from tests.policies.builders import zone_bucket
 
 NAME = "ml-dev-crawler-images"
@@ -145,3 +146,33 @@ def test_a_role_arn_unknown_yet_is_joined_by_the_crawler_dependency_and_named_by
 
 def test_not_applicable_without_roles():
     assert statuses(RULE.check(lake(roles=()))) == {"lake": ("not_applicable", "the stack declares no IAM role")}
+
+
+# Consumer roles (issue 15): a service consumer's role may do what its grants declare.
+
+TRAINING = "ml-dev-consumer-training"
+TRAINING_PURPOSE = "consumer training: read s3://ml-dev-curated/*, write s3://ml-dev-processed/features/"
+
+
+def judge_consumer(role, *consumers):
+    return statuses(RULE.check(consumer_lake(*consumers, roles=(role,), crawlers=())))
+
+
+def test_pass_a_consumer_role_reaches_its_grants():
+    assert judge_consumer(consumer_role(training()), training()) == {
+        TRAINING: ("pass", f"the role reaches no more of the lake than its purpose ({TRAINING_PURPOSE})")}
+
+
+def test_fail_a_consumer_role_with_more_than_its_grants():
+    role = replace(consumer_role(training()), policies=(document(
+        {"Sid": "DeleteCurated", "Effect": "Allow", "Action": "s3:DeleteObject", "Resource": arn("ml-dev-curated/*")},
+    ),))
+    assert judge_consumer(role, training()) == {TRAINING: ("fail", (
+        f"role {TRAINING} reaches beyond its purpose ({TRAINING_PURPOSE}): s3:DeleteObject on ml-dev-curated/*"))}
+
+
+def test_unknown_a_consumer_role_whose_consumer_is_not_known():
+    """The policy pack, or a live audit without a plan: the role's tag names a consumer, not its grants."""
+    assert judge_consumer(consumer_role(training())) == {TRAINING: ("unknown", (
+        f"role {TRAINING} is the role of consumer training, whose grants this source cannot tell "
+        "(lake audit --against-plan knows them)"))}

@@ -3,6 +3,7 @@ from dataclasses import replace
 from components.documents.crawler_role import glue_trust_policy
 from policies.model import UNKNOWN
 from policies.rules.lake_14_trust_policies import RULE
+from tests.access.consumer_models import consumer_lake, consumer_role, training
 from tests.policies.builders import ACCOUNT, OTHER_ACCOUNT, SCHEDULED, crawler, crawler_role, lake, statuses
 
 NAME = "ml-dev-crawler-images"
@@ -83,3 +84,29 @@ def test_a_crawler_naming_its_role_by_name_finds_it():
 
 def test_not_applicable_without_roles():
     assert statuses(RULE.check(lake(roles=()))) == {"lake": ("not_applicable", "the stack declares no IAM role")}
+
+
+# Consumer roles (issue 15): trusted by their service only, for the lake's account.
+
+def judge_consumer(trust_policy=None, known=True):
+    role = consumer_role(training())
+    role = role if trust_policy is None else replace(role, trust_policy=trust_policy)
+    return statuses(RULE.check(consumer_lake(*((training(),) if known else ()), roles=(role,), crawlers=())))
+
+
+def test_pass_a_consumer_role_trusted_by_its_service():
+    assert judge_consumer() == {"ml-dev-consumer-training": (
+        "pass", "only sagemaker.amazonaws.com may assume the role, for the lake's account (aws:SourceAccount)")}
+
+
+def test_fail_a_consumer_role_trusted_by_another_service_or_without_its_account():
+    assert judge_consumer(trust(GLUE, pinned())) == {"ml-dev-consumer-training": (
+        "fail", "statement Trust lets the service glue.amazonaws.com assume the role")}
+    assert judge_consumer(trust({"Service": "sagemaker.amazonaws.com"})) == {"ml-dev-consumer-training": (
+        "fail", "statement Trust lets sagemaker.amazonaws.com assume it with no aws:SourceAccount condition")}
+
+
+def test_unknown_a_consumer_role_whose_consumer_is_not_known():
+    assert judge_consumer(known=False) == {"ml-dev-consumer-training": ("unknown", (
+        "role ml-dev-consumer-training is the role of consumer training, whose grants this source cannot tell "
+        "(lake audit --against-plan knows them)"))}

@@ -1,0 +1,69 @@
+"""LAKE.16: each consumer gets exactly its declared access, proven both ways with the evaluator."""
+
+from __future__ import annotations
+
+from ..access.consumers import ATHENA_SUFFIX, OUTSIDE_SUFFIX, Probe, Proof, prove, undecidable
+from ..access.reach import Reach, describe
+from ..model import Consumer, Lake
+from ..rule import Finding, Rule, Severity, Verdict, failed, passed, per_resource, unknown
+
+RULE_ID = "LAKE.16"
+
+
+def _described(probes: list[Probe]) -> str:
+    """Grouped by place (``reach.describe``). A request made through Athena that goes the same way as
+    the same request made directly, or from outside the endpoint, at the same place is left out: it
+    adds nothing to fix."""
+    found = [(p.action, p.where) for p in probes]
+    return describe([Reach(action, where) for action, where in found if not _echo(action, where, found)])
+
+
+def _echo(action: str, where: str, found: list[tuple[str, str]]) -> bool:
+    direct = action.removesuffix(ATHENA_SUFFIX)
+    return action != direct and ((direct, where) in found or (direct + OUTSIDE_SUFFIX, where) in found)
+
+
+def _verdict(consumer: Consumer, proof: Proof) -> Verdict:
+    problems = []
+    if proof.missing:
+        problems.append(f"is denied declared access ({_described(proof.missing)})")
+    if proof.excess:
+        problems.append(f"gets access it does not declare ({_described(proof.excess)})")
+    if problems:
+        return failed(f"consumer {consumer.name} {' and '.join(problems)}")
+    return passed(f"consumer {consumer.name} gets exactly its declared access ({proof.probes} requests proven)")
+
+
+def judge(consumer: Consumer, model: Lake) -> Verdict:
+    reason = undecidable(model, consumer)
+    if reason:
+        return unknown(reason)
+    return _verdict(consumer, prove(model, consumer))
+
+
+def check(model: Lake) -> list[Finding]:
+    return per_resource(RULE_ID, model.consumers, lambda c: judge(c, model), "the stack declares no consumer")
+
+
+RULE = Rule(
+    id=RULE_ID,
+    title="Consumers get exactly their declared access",
+    severity=Severity.HIGH,
+    rationale="A consumer (datalake:consumers: a training job, a notebook, an analyst, a partner account) is "
+    "given policies the lake writes from its declared grants. The rule proves them both ways with the policy "
+    "evaluator, joining the consumer's identity policies with the bucket policies and the key policy: every "
+    "declared request (each zone, prefix and operation, S3 and the lake key together, through Athena for "
+    "queries, through the endpoint when the consumer must use it) is allowed, and everything else over the "
+    "lake's buckets, prefixes, key, workgroups and databases is denied: other prefixes and buckets, "
+    "s3:DeleteObjectVersion, bucket administration, direct use of the key, the same requests from outside "
+    "the endpoint. A grant that lost its KMS statement fails at the first read; one that reaches the whole "
+    "bucket exposes the rest of the zone. High, as LAKE.10: the excess stays with principals the stack "
+    "names (S3.6 and LAKE.12 judge what other accounts reach).",
+    remediation="Declare each consumer's grants in `datalake:consumers` and let the lake build their "
+    "documents (`components/documents/consumer_access.py`); do not edit the consumer policies, bucket "
+    "policies or key policy by hand. An external consumer must attach the identity policy the stack exports.",
+    reference="https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html#grant-least-privilege",
+    check=check,
+    scope="every consumer the stack config declares, through its identity policies, the bucket policies and "
+    "the key policy",
+)
