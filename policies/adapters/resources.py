@@ -447,6 +447,7 @@ def _roles(records: list[ResourceRecord]) -> tuple[Role, ...]:
             trust_policy=parse_policy(get(record.props, "assumeRolePolicy")),
             policies=tuple(parse_policy(get(p.props, "policy")) for p in policies.get(record.urn, [])),
             attached=_attached_policies(record, attachments.get(record.urn, []), managed),
+            tags=_tags(record.props),
         )
         for record in records
         if record.type == ROLE_TYPE
