@@ -178,6 +178,7 @@ class IamPolicy:
     # "managed" (a customer managed policy, Security Hub KMS.1) or "inline" (KMS.2); no default,
     # so an adapter cannot file a managed policy under the wrong control by omission.
     kind: str
+    tags: dict[str, Any] = field(default_factory=dict)  # a consumer's policy carries consumer=<name>
 
 
 @dataclass(frozen=True)

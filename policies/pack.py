@@ -8,7 +8,9 @@ call the validators here directly (importing the entry point would start the pac
 
 from __future__ import annotations
 
-from pulumi_policy import EnforcementLevel, ReportViolation, StackValidationArgs, StackValidationPolicy
+from dataclasses import replace
+
+from pulumi_policy import EnforcementLevel, PolicyConfigSchema, ReportViolation, StackValidationArgs, StackValidationPolicy
 from pulumi_policy import Severity as PackSeverity
 
 from .adapters.pack import lake_from_stack
@@ -17,6 +19,18 @@ from .rule import Rule, Status
 
 PACK_NAME = "secure-datalake"
 
+# A preview carries resources, not the stack config: the principals outside the lake's account that
+# the config names (administrators, deployer, external consumers' roles) reach the pack as policy
+# config, `pulumi preview --policy-pack policies --policy-pack-config policies/config.<stack>.json`.
+TRUSTED_PRINCIPALS = "trustedPrincipals"
+IAM_PRINCIPAL = r"^([0-9]{12}|arn:aws(-cn|-us-gov)?:iam::[0-9]{12}:(root|role/.+|user/.+))$"
+TRUSTED_SCHEMA = PolicyConfigSchema(properties={
+    TRUSTED_PRINCIPALS: {"type": "array", "uniqueItems": True, "default": [],
+                         "items": {"type": "string", "pattern": IAM_PRINCIPAL}},
+})
+# The rules that read Lake.trusted_principals, so the ones whose pack policy takes the config.
+CONFIGURED_RULES = frozenset({"LAKE.12"})
+
 
 def enforcement(rule: Rule) -> EnforcementLevel:
     return EnforcementLevel.MANDATORY if rule.severity.mandatory else EnforcementLevel.ADVISORY
@@ -24,7 +38,8 @@ def enforcement(rule: Rule) -> EnforcementLevel:
 
 def validator(rule: Rule):
     def validate(args: StackValidationArgs, report_violation: ReportViolation) -> None:
-        findings = rule.check(lake_from_stack(args))
+        trusted = tuple(args.get_config().get(TRUSTED_PRINCIPALS, ()))
+        findings = rule.check(replace(lake_from_stack(args), trusted_principals=trusted))
         if all(f.status is Status.NOT_APPLICABLE for f in findings):
             args.not_applicable("; ".join(sorted({f.message for f in findings})))
         for finding in findings:
@@ -41,6 +56,7 @@ def stack_policy(rule: Rule) -> StackValidationPolicy:
         description=f"{rule.id}: {rule.title}",
         validate=validator(rule),
         enforcement_level=enforcement(rule),
+        config_schema=TRUSTED_SCHEMA if rule.id in CONFIGURED_RULES else None,
         severity=PackSeverity(rule.severity.value),
         remediation_steps=rule.remediation,
         url=rule.reference,

@@ -555,7 +555,7 @@ def build_lake(records: Iterable[ResourceRecord], context: LakeContext) -> Lake:
         buckets=buckets,
         keys=keys,
         iam_policies=tuple(
-            IamPolicy(r.name, r.urn, parse_policy(get(r.props, "policy")), IAM_POLICY_TYPES[r.type])
+            IamPolicy(r.name, r.urn, parse_policy(get(r.props, "policy")), IAM_POLICY_TYPES[r.type], _tags(r.props))
             for r in records
             if r.type in IAM_POLICY_TYPES
         ),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..access.consumers import ATHENA_SUFFIX, OUTSIDE_SUFFIX, Probe, Proof, prove, undecidable
 from ..access.reach import Reach, describe
 from ..model import Consumer, Lake
-from ..rule import Finding, Rule, Severity, Verdict, failed, passed, per_resource, unknown
+from ..rule import Finding, Rule, Severity, Status, Verdict, failed, passed, per_resource, unknown
 
 RULE_ID = "LAKE.16"
 
@@ -41,7 +41,20 @@ def judge(consumer: Consumer, model: Lake) -> Verdict:
     return _verdict(consumer, prove(model, consumer))
 
 
+def _undeclared(model: Lake) -> list[Finding]:
+    """Consumer resources (tagged ``consumer``) of a source that carries no stack config (a preview's
+    policy pack): their declared grants cannot be known there, so each is unknown, never not applicable."""
+    tagged = [(r.name, r.ref, r.tags["consumer"]) for r in (*model.roles, *model.iam_policies) if "consumer" in r.tags]
+    why = "the grants it declares are in the stack config, which this source does not carry (`lake plan` and " \
+          "`lake audit --against-plan` prove them)"
+    first = {consumer: (name, ref) for name, ref, consumer in reversed(tagged)}  # one finding per consumer
+    return [Finding(RULE_ID, Status.UNKNOWN, name, f"consumer {consumer}: {why}", ref)
+            for consumer, (name, ref) in sorted(first.items())]
+
+
 def check(model: Lake) -> list[Finding]:
+    if not model.consumers and _undeclared(model):
+        return _undeclared(model)
     return per_resource(RULE_ID, model.consumers, lambda c: judge(c, model), "the stack declares no consumer")
 
 

@@ -202,16 +202,23 @@ class PolicyPackProcess:
         assert self._info is not None
         return self._info.name, [_summary(p) for p in self._info.policies]
 
-    def configure(self, overrides: dict[str, str]) -> None:
+    def configure(self, overrides: dict[str, str], properties: dict[str, dict[str, Any]] | None = None) -> None:
         """Configure as the engine sends it: every policy at its default level, `overrides` (name -> level) applied,
-        like a `--policy-pack-config` file."""
+        and each policy's `properties`, like a `--policy-pack-config` file."""
         assert self._info is not None
         levels = {p.name: p.enforcementLevel for p in self._info.policies}
         codes = {word: code for code, word in _LEVELS.items()}
         levels.update({name: codes[word] for name, word in overrides.items()})
-        config = {name: pb.PolicyConfig(enforcementLevel=level, properties=struct_pb2.Struct())
+        config = {name: pb.PolicyConfig(enforcementLevel=level, properties=_struct((properties or {}).get(name, {})))
                   for name, level in levels.items()}
         self._call("Configure", pb.ConfigureAnalyzerRequest(policyConfig=config))
+
+    def configure_file(self, path: Path) -> None:
+        """Configure from a `--policy-pack-config` file: per policy, an enforcement level and properties."""
+        document = json.loads(path.read_text())
+        levels = {name: c["enforcementLevel"] for name, c in document.items() if "enforcementLevel" in c}
+        properties = {name: {k: v for k, v in c.items() if k != "enforcementLevel"} for name, c in document.items()}
+        self.configure(levels, properties)
 
     def analyze_stack(self, document: dict[str, Any]) -> Analysis:
         response = self._call("AnalyzeStack", pb.AnalyzeStackRequest(resources=analyzer_resources(document)))
@@ -239,6 +246,12 @@ class PolicyPackProcess:
                 self._process.wait(timeout=10)
         if self._process is not None and self._process.stdout is not None:
             self._process.stdout.close()
+
+
+def _struct(values: dict[str, Any]) -> struct_pb2.Struct:
+    struct = struct_pb2.Struct()
+    struct.update(values)
+    return struct
 
 
 def _summary(policy: pb.PolicyInfo) -> PolicySummary:

@@ -52,6 +52,11 @@ def packs(tmp_path_factory):
             project, values = read_stack_values(REPO, stack)
             process = PolicyPackProcess(stack_identity(project, stack, values), tmp_path_factory.mktemp(stack))
             started[stack] = processes.enter_context(process)
+            # What `--policy-pack-config policies/config.<stack>.json` sends: the principals outside the
+            # account that the stack config trusts (README, "Policy as code").
+            pack_config = REPO / "policies" / f"config.{stack}.json"
+            if pack_config.exists():
+                started[stack].configure_file(pack_config)
         yield started
 
 
