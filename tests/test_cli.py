@@ -38,7 +38,7 @@ def test_text_plan_of_dev(capsys):
     assert any(line.startswith(" +   └─ datalake:storage:DataLake") and line.endswith("mlteam") for line in lines)
     assert any("aws:s3:BucketPolicy" in line and line.endswith("raw-policy") for line in lines)
     assert "    keyAlias: \"alias/mlteam-dev\"" in lines
-    assert "    + 79 to create" in lines
+    assert "    + 85 to create" in lines  # 6 of them the consumers': component, role, 2 policies, 2 attachments
     assert "No mandatory rule fails." in lines
 
 

@@ -41,8 +41,11 @@ ZONE_COUNTS_DEV = {
     "aws:glue/crawler:Crawler": 2,
     "aws:glue/dataCatalogEncryptionSettings:DataCatalogEncryptionSettings": 1,
     "aws:glue/securityConfiguration:SecurityConfiguration": 1,
-    "aws:iam/role:Role": 2,
+    "aws:iam/role:Role": 3,  # 2 crawlers, the training consumer's
     "aws:iam/rolePolicy:RolePolicy": 2,
+    "datalake:access:LakeConsumers": 1,
+    "aws:iam/policy:Policy": 2,  # one per consumer of the lake's account (training, analysts)
+    "aws:iam/rolePolicyAttachment:RolePolicyAttachment": 2,  # to the training role and to the Analyst role
     "aws:sqs/queue:Queue": 2,
     "aws:sqs/queuePolicy:QueuePolicy": 1,
     "aws:athena/workgroup:Workgroup": 1,
@@ -77,7 +80,9 @@ def test_every_cloud_resource_lives_in_a_component(dev):
 
 def test_dev_exports(dev):
     key = Resources(dev.resources).one(KEY_TYPE, "lake-key-key")
-    assert dev.outputs == {
+    outputs = dict(dev.outputs)
+    consumers = outputs.pop("consumers")
+    assert outputs == {
         "zoneBuckets": {
             zone: {"name": f"mlteam-dev-{zone}", "arn": f"arn:aws:s3:::mlteam-dev-{zone}"}
             for zone in ("raw", "processed", "curated")
@@ -87,6 +92,44 @@ def test_dev_exports(dev):
         "logsBucket": {"name": "mlteam-dev-logs", "arn": "arn:aws:s3:::mlteam-dev-logs"},
         "queryResultsBucket": {"name": "mlteam-dev-query-results", "arn": "arn:aws:s3:::mlteam-dev-query-results"},
     }
+    assert _without_identity_policies(consumers) == DEV_CONSUMER_EXPORTS
+    sids = {name: [s["Sid"] for s in json.loads(c["identityPolicy"])["Statement"]] for name, c in consumers.items()}
+    assert sids == {
+        "training": ["LocateBuckets", "ListZones", "ReadObjects", "WriteObjects", "UseKeyThroughS3"],
+        "analysts": ["QueryWorkgroup", "ReadCatalog", "AthenaLocateBuckets", "AthenaListZones", "AthenaReadObjects",
+                     "LocateQueryResults", "ListQueryResults", "UseQueryResults", "UseKeyThroughS3",
+                     "DecryptCatalogThroughGlue"],
+    }
+
+
+DEV_CONSUMER_EXPORTS = {
+    "training": {
+        "kind": "service",
+        "principalArn": "arn:aws:iam::123456789012:role/mlteam-dev-consumer-training",
+        "roleName": "mlteam-dev-consumer-training",
+        "policyName": "mlteam-dev-consumer-training",
+        "policyArn": "arn:aws:iam::123456789012:policy/mlteam-dev-consumer-training",
+        "grants": [
+            {"zone": "curated", "access": "read", "prefixes": []},
+            {"zone": "processed", "access": "write", "prefixes": []},
+        ],
+        "requireEndpoint": False,
+    },
+    "analysts": {
+        "kind": "principal",
+        "principalArn": "arn:aws:iam::123456789012:role/Analyst",
+        "policyName": "mlteam-dev-consumer-analysts",
+        "policyArn": "arn:aws:iam::123456789012:policy/mlteam-dev-consumer-analysts",
+        "grants": [{"zone": "curated", "access": "query", "prefixes": []}],
+        "requireEndpoint": False,
+    },
+}
+
+
+def _without_identity_policies(consumers):
+    """The exported policies' statements are pinned by Sid above (and statement by statement in
+    tests/test_documents_consumer_access.py); the rest of each export is compared whole."""
+    return {name: {k: v for k, v in c.items() if k != "identityPolicy"} for name, c in consumers.items()}
 
 
 def test_zone_buckets_use_lake_key_and_log_to_logs_bucket(dev):
@@ -130,7 +173,7 @@ def test_dev_protects_nothing_and_has_no_warning(dev):
 
 def test_prod_protects_and_retains_every_cloud_resource_but_the_endpoint(prod):
     cloud = [r for r in prod.resources if r.custom]
-    assert len(cloud) == 61
+    assert len(cloud) == 64  # 61 + the training consumer's role, policy and attachment
     unprotected = [r.type for r in cloud if not (r.protect and r.retain_on_delete)]
     # The endpoint holds no data: replacing it must stay possible (prod uses an existing VPC).
     assert unprotected == ["aws:ec2/vpcEndpoint:VpcEndpoint"]
@@ -147,8 +190,11 @@ def test_prod_settings_reach_resources(prod):
     endpoint = resources.one("aws:ec2/vpcEndpoint:VpcEndpoint", "network-s3-endpoint")
     for zone in ("raw", "processed", "curated"):
         statements = resources.policy_of(POLICY_TYPE, f"{zone}-policy")["Statement"]
-        assert [s["Sid"] for s in statements][-2:] == ["DenyMissingEncryptionHeader", "DenyOutsideLakeEndpoint"]
-        perimeter = statements[-1]["Condition"]
+        sids = [s["Sid"] for s in statements]
+        # curated also grants the partner's role its reads, after the lake's own statements
+        assert sids[6:8] == ["DenyMissingEncryptionHeader", "DenyOutsideLakeEndpoint"]
+        assert sids[8:] == (PARTNER_BUCKET_SIDS if zone == "curated" else [])
+        perimeter = statements[7]["Condition"]
         assert perimeter["StringNotEquals"] == {"aws:SourceVpce": [endpoint.id]}
         assert perimeter["ArnNotLike"]["aws:PrincipalArn"] == [
             "arn:aws:iam::210987654321:role/LakeAdmin",
@@ -157,12 +203,18 @@ def test_prod_settings_reach_resources(prod):
             "arn:aws:iam::210987654321:role/mlteam-prod-crawler-annotations",
             "arn:aws:iam::210987654321:role/mlteam-prod-crawler-features",
             "arn:aws:iam::210987654321:role/mlteam-prod-crawler-images",
+            # requireEndpoint: false (the config warning, tests/config/test_build.py); it reads curated
+            # only, the other zones' policies grant its account nothing
+            "arn:aws:iam::345678901234:role/ResearchReader",
         ]
     assert endpoint.inputs["vpcId"] == "vpc-0a1b2c3d4e5f60718"
     assert endpoint.inputs["routeTableIds"] == ["rtb-0a1b2c3d4e5f60718", "rtb-0f1e2d3c4b5a69788"]
     raw = resources.one(s3_type("BucketLifecycleConfiguration"), "raw-lifecycle").inputs["rules"]
     assert raw[0]["transitions"][-1] == {"days": 270, "storageClass": "DEEP_ARCHIVE"}
     assert raw[1]["noncurrentVersionExpiration"] == {"noncurrentDays": 180, "newerNoncurrentVersions": 3}
+
+
+PARTNER_BUCKET_SIDS = ["ConsumerPartnerResearchLocate", "ConsumerPartnerResearchList", "ConsumerPartnerResearchRead"]
 
 
 def test_deprecation_warnings_are_captured_so_their_absence_means_something():

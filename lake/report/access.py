@@ -176,7 +176,8 @@ def _phrase(matrix: BucketMatrix, scenario: Scenario) -> str:
 
 
 def _denials(matrix: BucketMatrix) -> tuple[list[str], list[str]]:
-    """(what is denied to everyone, what takes access away from some principals), per context."""
+    """(what is denied to everyone, what takes access away from some principals or gives them
+    access the intended request does not), per context."""
     everyone, partial = [], []
     for scenario in matrix.scenarios:
         compared = []
@@ -190,16 +191,30 @@ def _denials(matrix: BucketMatrix) -> tuple[list[str], list[str]]:
         if cells and all(c.decision.decision == "explicit_deny" for c in cells):
             everyone.append(_phrase(matrix, scenario) + _sids(cells))
             continue
-        lost: dict[str, list[str]] = {}
-        lost_cells = []
-        for actor, action, cell, reference in compared:
-            if cell is not None and reference is not None and reference.decision.allowed and not cell.decision.allowed:
-                lost.setdefault(actor, []).append(_action(action))
-                lost_cells.append(cell)
-        if lost:
-            who = "; ".join(f"{actor} loses {', '.join(actions)}" for actor, actions in lost.items())
-            partial.append(f"{_phrase(matrix, scenario)}: {who}{_sids(lost_cells)}")
+        changes = _changes(compared)
+        if changes:
+            partial.append(f"{_phrase(matrix, scenario)}: {changes}")
     return everyone, partial
+
+
+def _changes(compared: list[tuple[str, str, Cell | None, Cell | None]]) -> str:
+    """``data reader loses GetObject (DenyOutsideLakeEndpoint); consumer analysts gains GetObject``:
+    who loses what the reference request allows (with the deciding denies), and who gains what it
+    does not allow (a query consumer reads its zone only through Athena)."""
+    lost: dict[str, list[str]] = {}
+    gained: dict[str, list[str]] = {}
+    lost_cells = []
+    for actor, action, cell, reference in compared:
+        if cell is None or reference is None or cell.decision.allowed == reference.decision.allowed:
+            continue
+        if cell.decision.allowed:
+            gained.setdefault(actor, []).append(_action(action))
+        else:
+            lost.setdefault(actor, []).append(_action(action))
+            lost_cells.append(cell)
+    losses = "; ".join(f"{actor} loses {', '.join(actions)}" for actor, actions in lost.items())
+    gains = "; ".join(f"{actor} gains {', '.join(actions)}" for actor, actions in gained.items())
+    return "; ".join(part for part in (losses + (_sids(lost_cells) if lost else ""), gains) if part)
 
 
 def _summary_lines(matrix: BucketMatrix, common: list[str]) -> list[str]:
@@ -227,7 +242,7 @@ def _assumption_lines(matrices: list[BucketMatrix]) -> list[str]:
 def render_access_summary(matrices: list[BucketMatrix], reach: dict[str, list[str]]) -> str:
     """The matrix in short: per zone bucket (buckets alike are shown once), who may do which
     action with the intended request, what is denied to everyone, and which other request
-    contexts take access away from whom, with the deciding statements."""
+    contexts take access away from whom, with the deciding statements, or give it (via Athena)."""
     if not matrices:
         return ""
     base = matrices[0].scenarios[0]

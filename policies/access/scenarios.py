@@ -33,19 +33,17 @@ class Scenario:
 
 def scenarios(lake_key_arn: str | None, endpoint_id: str | None = None) -> list[Scenario]:
     """The contexts tried. With an endpoint, the baseline is split into requests through it and
-    from elsewhere, plus Athena acting for a caller from elsewhere (the perimeter's exceptions),
-    and the encryption-header contexts come through the endpoint, so they show only what the
-    headers decide."""
+    from elsewhere, and the encryption-header contexts come through the endpoint, so they show only
+    what the headers decide. Athena acting for a caller (from its own network) is tried with or
+    without an endpoint: it is a perimeter's exception, and the only way a query consumer reads its
+    zone (``aws:CalledVia``), which the baseline alone would hide."""
     uploads = frozenset({"s3:PutObject"})
     inside = {"aws:SourceVpce": endpoint_id} if endpoint_id else {}
     tried = [Scenario("TLS 1.3", dict(MODERN_TLS))]
     if endpoint_id:
-        tried = [
-            Scenario("via endpoint", {**MODERN_TLS, **inside}),
-            Scenario("outside endpoint", dict(MODERN_TLS)),
-            Scenario("via Athena", {**MODERN_TLS, "aws:ViaAWSService": "true",
-                                    "aws:CalledVia": ["athena.amazonaws.com"]}),
-        ]
+        tried = [Scenario("via endpoint", {**MODERN_TLS, **inside}), Scenario("outside endpoint", dict(MODERN_TLS))]
+    tried.append(Scenario("via Athena", {**MODERN_TLS, "aws:ViaAWSService": "true",
+                                         "aws:CalledVia": ["athena.amazonaws.com"]}))
     secure = {**MODERN_TLS, **inside}
     return tried + [
         Scenario("no TLS", {"aws:SecureTransport": "false", **inside}),

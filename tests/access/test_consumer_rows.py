@@ -6,12 +6,12 @@ from dataclasses import replace
 import pytest
 
 from lake.cli import main
-from lake.report.access import label, render_access_text
+from lake.report.access import label, render_access_summary, render_access_text
 from policies.access.actors import representative_actors
 from policies.access.matrix import access_matrix, crawler_reach
 from policies.access.question import QuestionError, ask, resolve_actor
 from policies.model import UNKNOWN
-from tests.access.consumer_models import analysts, arn, consumer_lake, partner, training
+from tests.access.consumer_models import TRAINING_ROLE, analysts, arn, consumer, consumer_lake, partner, training
 from tests.consumer_stack import write_config
 from tests.policies.builders import REGION
 from tests.support import REPO
@@ -133,3 +133,28 @@ def test_the_command_answers_for_a_consumer_of_the_stack(capsys, tmp_path):
         "partner)",
         "hint: see datalake:consumers in Pulumi.<stack>.yaml",
     ])
+
+
+def _curated_summary(model) -> list[str]:
+    lines = render_access_summary(access_matrix(model), {}).splitlines()
+    return lines[lines.index("  ml-dev-curated") + 1:lines.index("  ml-dev-processed")]
+
+
+def test_without_an_endpoint_the_summary_still_shows_what_athena_gives():
+    """A query consumer reads its zone only through Athena: the via-Athena context is tried whatever
+    the endpoint, and the summary names what it gains there."""
+    model = consumer_lake(training(), analysts(), endpoints=())
+    curated = next(m for m in access_matrix(model) if m.bucket == "ml-dev-curated")
+    assert [s.label for s in curated.scenarios][:3] == ["TLS 1.3", "via Athena", "no TLS"]
+    assert _curated_summary(model)[-2:] == [
+        "    consumer analysts, another account, anonymous: none",
+        "    via Athena: consumer analysts gains GetObject, ListBucket",
+    ]
+
+
+def test_one_context_can_take_access_away_and_give_it():
+    """Through the endpoint, a training role bound to it reads curated and the analysts do not; via
+    Athena it is the other way round. A loss is said first, then a gain."""
+    bound = consumer("training", training().grants, TRAINING_ROLE, require_endpoint=True)
+    assert _curated_summary(consumer_lake(bound, analysts()))[-1] == (
+        "    via Athena: consumer training loses GetObject, ListBucket; consumer analysts gains GetObject, ListBucket")

@@ -15,13 +15,15 @@ UPLOAD_DENIES = ["DENY DenyOtherKmsKey", "DENY DenyKmsHeaderWithoutKey", "DENY D
 ACTIONS = ("s3:GetObject", "s3:PutObject", "s3:ListBucket", "s3:DeleteObject", "s3:PutBucketPolicy")
 
 
-def rows(allowed: set[str], outside: str | None = None) -> dict[str, list[str]]:
+def rows(allowed: set[str], outside: str | None = None, athena: frozenset[str] = frozenset()) -> dict[str, list[str]]:
     """A principal's rows: ``allowed`` actions succeed through the endpoint (and via Athena);
-    from outside the endpoint they get ``outside`` when the perimeter refuses them."""
+    from outside the endpoint they get ``outside`` when the perimeter refuses them; ``athena``
+    actions succeed only via Athena (a query consumer's reads, ``aws:CalledVia``)."""
     table = {}
     for action in ACTIONS:
         base = "allow" if action in allowed else "no grant"
-        baseline = [base, outside if outside and base == "allow" else base, base, D_TLS, D_OLD]
+        via_athena = "allow" if action in athena else base
+        baseline = [base, outside if outside and base == "allow" else base, via_athena, D_TLS, D_OLD]
         table[action] = baseline + ([base, *UPLOAD_DENIES] if action == "s3:PutObject" else [])
     return table
 
@@ -39,6 +41,23 @@ DEV_RAW = {
 }
 # Crawler rows appear on the buckets they crawl (raw); their reach elsewhere is crawler_reach.
 DEV_OTHER = {k: v for k, v in DEV_RAW.items() if not k.startswith("crawler")}
+# Consumer rows appear on the buckets they have grants on (Pulumi.dev.yaml), after the data reader: training
+# reads curated and writes processed; the analysts read curated only through Athena, and use the query
+# results under results/ (the cells' objects and listing are under their prefix; LAKE.16 proves the rest).
+TRAINING, ANALYSTS = "consumer training", "consumer analysts"
+DEV_CONSUMERS = {
+    "mlteam-dev-curated": {TRAINING: rows(READ), ANALYSTS: rows(set(), athena=frozenset(READ))},
+    "mlteam-dev-processed": {TRAINING: rows({"s3:PutObject"})},
+    "mlteam-dev-query-results": {ANALYSTS: rows({"s3:GetObject", "s3:PutObject", "s3:ListBucket"})},
+    "mlteam-dev-raw": {},
+}
+
+
+def dev_matrix(bucket: str) -> dict[str, dict[str, list[str]]]:
+    """The pinned table of a dev zone bucket, its rows in the matrix's order."""
+    base = DEV_RAW if bucket == "mlteam-dev-raw" else DEV_OTHER
+    first = ["lake administrator", "deployer", "data reader"]
+    return {**{k: base[k] for k in first}, **DEV_CONSUMERS[bucket], **{k: v for k, v in base.items() if k not in first}}
 
 
 @pytest.fixture(scope="module")
@@ -67,7 +86,26 @@ def test_one_matrix_per_zone_bucket(matrices):
                                     "mlteam-dev-raw"])
 def test_intended_matrix(matrices, bucket):
     matrix = next(m for m in matrices if m.bucket == bucket)
-    assert table(matrix) == (DEV_RAW if bucket == "mlteam-dev-raw" else DEV_OTHER)
+    assert list(table(matrix).items()) == list(dev_matrix(bucket).items())
+
+
+def test_the_analysts_use_the_query_results_under_results_only(matrices):
+    """Their matrix cells ask under results/; elsewhere in the results bucket they have no grant."""
+    from policies.access.matrix import decide
+    from policies.evaluator.request import Request
+
+    model = lake_from_plan(plan_document(plan_stack(REPO, "dev")))
+    results = next(m for m in matrices if m.bucket == "mlteam-dev-query-results")
+    analysts = next(a for a in results.actors if a.label == ANALYSTS)
+    bucket = model.bucket_named("mlteam-dev-query-results")
+    context = {"aws:SecureTransport": "true", "s3:TlsVersion": 1.3}
+    decisions = [
+        decide(model, bucket, analysts, Request(analysts.principal, action, resource, context), "us-east-1").decision
+        for action, resource in (("s3:GetObject", f"{bucket.arn}/results/q.csv"),
+                                 ("s3:GetObject", f"{bucket.arn}/q.csv"),
+                                 ("s3:PutObject", f"{bucket.arn}/other/q.csv"))
+    ]
+    assert decisions == ["allow", "implicit_deny", "implicit_deny"]
 
 
 def test_intended_perimeter_in_production():

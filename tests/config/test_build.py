@@ -27,6 +27,7 @@ from components.settings import (
 )
 from lake.config import load_settings, read_stack_values
 from lake.config.build import build_lifecycle, build_noncurrent, build_settings
+from lake.config.problems import ConfigProblem
 from lake.config.schema import namespace_schema, resolve
 from tests.config.helpers import SOURCE, STACK, dataset, lake, transitions, zone
 
@@ -224,11 +225,23 @@ def test_every_object_refuses_unknown_keys_and_documents_its_keys():
             assert ("default" in prop) != (key in required), key
 
 
+# The one intended warning of the repository's stacks: prod's partner reads from another account, cannot use
+# the lake's endpoint, and says so (issue 15); every other stack is warning-free.
+INTENDED_WARNINGS = {
+    "Pulumi.prod.yaml": [ConfigProblem(
+        "datalake:consumers[1].requireEndpoint",
+        "is false while the perimeter is on: consumer 'partner-research' is exempt from the perimeter, "
+        "its requests need not come through the lake's endpoint",
+        severity="warning",
+    )],
+}
+
+
 @pytest.mark.parametrize("stack_file", sorted(REPO.glob("Pulumi.*.yaml")), ids=lambda path: path.name)
-def test_the_repository_stacks_are_valid_and_warning_free(stack_file):
+def test_the_repository_stacks_are_valid_with_only_their_intended_warnings(stack_file):
     stack = stack_file.name.removeprefix("Pulumi.").removesuffix(".yaml")
     _, values = read_stack_values(REPO, stack)
-    assert load_settings(values, stack, stack_file.name).warnings == []
+    assert load_settings(values, stack, stack_file.name).warnings == INTENDED_WARNINGS.get(stack_file.name, [])
 
 
 def test_partial_logs_lifecycle_keeps_the_logs_defaults_not_the_zone_defaults():

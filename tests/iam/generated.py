@@ -42,6 +42,7 @@ PLAN_POLICY_KINDS = {
     ("aws:sqs/queuePolicy:QueuePolicy", "policy"): "resource",
     ("aws:iam/role:Role", "assumeRolePolicy"): "generic",
     ("aws:iam/rolePolicy:RolePolicy", "policy"): "identity",
+    ("aws:iam/policy:Policy", "policy"): "identity",  # a consumer's customer managed policy
 }
 
 BUCKET = "arn:aws:s3:::mlteam-test-raw"
@@ -72,14 +73,20 @@ def _is_policy(value: Any) -> bool:
 
 
 def plan_policies(stack: str) -> list[GeneratedPolicy]:
-    """The policies in the offline plan of ``stack``: every input that holds a policy document."""
+    """The policies in the offline plan of ``stack``: every input that holds a policy document, then the
+    identity policies exported for consumers of other accounts (the stack declares no policy resource for them)."""
+    plan = plan_document(plan_stack(REPO, stack))
     found = []
-    for resource in plan_document(plan_stack(REPO, stack))["resources"]:
+    for resource in plan["resources"]:
         for field, value in sorted(resource["inputs"].items()):
             if _is_policy(value):
                 name = f"{stack}/{resource['name']}" + ("" if field == "policy" else f".{field}")
                 kind = PLAN_POLICY_KINDS[(resource["type"], field)]
                 found.append(GeneratedPolicy(name, kind, json.loads(value)))
+    for consumer, export in sorted(plan["outputs"].get("consumers", {}).items()):
+        if "policyArn" not in export:
+            name = f"{stack}/outputs.consumers.{consumer}.identityPolicy"
+            found.append(GeneratedPolicy(name, "identity", json.loads(export["identityPolicy"])))
     return found
 
 

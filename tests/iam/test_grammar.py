@@ -20,6 +20,9 @@ from tests.iam.generated import generated_policies
 
 CORPUS = Path(__file__).with_name("corpus")
 CHECKED = [
+    ('dev/consumer-analysts', 'identity'),
+    ('dev/consumer-training', 'identity'),
+    ('dev/consumer-training.assumeRolePolicy', 'generic'),
     ('dev/catalog-annotations', 'identity'),
     ('dev/catalog-images', 'identity'),
     ('dev/catalog-annotations-events', 'resource'),
@@ -32,6 +35,8 @@ CHECKED = [
     ('dev/processed-policy', 'resource'),
     ('dev/query-results-policy', 'resource'),
     ('dev/raw-policy', 'resource'),
+    ('prod/consumer-training', 'identity'),
+    ('prod/consumer-training.assumeRolePolicy', 'generic'),
     ('prod/catalog-annotations', 'identity'),
     ('prod/catalog-features', 'identity'),
     ('prod/catalog-images', 'identity'),
@@ -46,6 +51,7 @@ CHECKED = [
     ('prod/processed-policy', 'resource'),
     ('prod/query-results-policy', 'resource'),
     ('prod/raw-policy', 'resource'),
+    ('prod/outputs.consumers.partner-research.identityPolicy', 'identity'),
     ('builder/zone bucket', 'resource'),
     ('builder/zone bucket, strict', 'resource'),
     ('builder/zone bucket, perimeter', 'resource'),

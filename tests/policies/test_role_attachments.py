@@ -63,9 +63,18 @@ def test_managed_policy_arns_of_the_role_count_once_and_unknown_ones_stay_unknow
     assert attached(role(managedPolicyArns=UNKNOWN)) == (AttachedPolicy(UNKNOWN, UNKNOWN),)
 
 
-def test_the_dev_plan_attaches_nothing_and_crawlers_name_their_role_resource():
-    model = lake_from_plan(plan_document(plan_stack(REPO, "dev")))
-    assert all(r.attached == () for r in model.roles)
+def test_the_dev_plan_attaches_only_the_training_policy_and_crawlers_name_their_role_resource():
+    plan = plan_document(plan_stack(REPO, "dev"))
+    model = lake_from_plan(plan)
+    # The one attachment to a role of the stack: the training consumer's own policy, joined with its document
+    # (the analysts' attachment goes to their existing role, which the plan does not declare).
+    training = plan["outputs"]["consumers"]["training"]
+    policy = AttachedPolicy(training["policyArn"], json.loads(training["identityPolicy"]))
+    assert {r.name: r.attached for r in model.roles} == {
+        "mlteam-dev-consumer-training": (policy,),
+        "mlteam-dev-crawler-annotations": (),
+        "mlteam-dev-crawler-images": (),
+    }
     roles = {r.ref: r.name for r in model.roles}
     assert sorted(roles[c.role_ref] for c in model.crawlers) == [
         "mlteam-dev-crawler-annotations", "mlteam-dev-crawler-images"]

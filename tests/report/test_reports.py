@@ -80,20 +80,44 @@ def test_text_plan_of_dev_summarises_the_access_matrix(capsys):
     code, out = plan(capsys, "--project-dir", str(REPO))
     assert code == 0
     lines = out.splitlines()
-    assert "Policy findings: 33 rules: 27 pass, 6 not applicable; 103 checks: 95 passed, 8 not applicable" in lines
+    # The dev consumers make LAKE.16 and KMS.1 (their customer managed policies) applicable, and add a role
+    # each to LAKE.10 and LAKE.14 (the training role): 4 checks more.
+    assert "Policy findings: 33 rules: 29 pass, 4 not applicable; 107 checks: 101 passed, 6 not applicable" in lines
     assert "  PASS    S3.2, S3.3, KMS.3, KMS.5, LAKE.12, LAKE.14, LAKE.15" in lines
     assert "  N/A     LAKE.4  lake: the stack is not production" in lines
-    assert "  mlteam-dev-curated, mlteam-dev-processed, mlteam-dev-query-results" in lines
     assert "    data reader, crawler mlteam-dev-annotations, crawler mlteam-dev-images: GetObject, ListBucket" in lines
     assert "    another account, anonymous: none" in lines
+    # The analysts read curated only through Athena: nothing with the intended request, and the gain said.
+    curated = lines[lines.index("  mlteam-dev-curated"):lines.index("  mlteam-dev-processed")]
+    assert curated == [
+        "  mlteam-dev-curated",
+        "    lake administrator, deployer: GetObject, PutObject, ListBucket, DeleteObject, PutBucketPolicy",
+        "    data reader, consumer training: GetObject, ListBucket",
+        "    consumer analysts, another account, anonymous: none",
+        "    via Athena: consumer analysts gains GetObject, ListBucket",
+    ]
     assert any(line.startswith("  Every zone bucket denies to everyone: no TLS (DenyInsecureTransport); ")
                for line in lines)
     assert "Access matrix of" not in out  # the full matrix is one option away
 
 
+def test_zone_buckets_alike_are_summarised_once(capsys, tmp_path):
+    """Without its consumers, the dev lake's curated, processed and query-results buckets decide alike."""
+    config = yaml.safe_load((REPO / "Pulumi.dev.yaml").read_text())
+    del config["config"]["datalake:consumers"]
+    (tmp_path / "Pulumi.dev.yaml").write_text(yaml.safe_dump(config))
+    _, out = plan(capsys, "--project-dir", str(REPO), "--config-file", str(tmp_path / "Pulumi.dev.yaml"))
+    assert "  mlteam-dev-curated, mlteam-dev-processed, mlteam-dev-query-results" in out.splitlines()
+
+
 def test_text_plan_of_prod_names_the_perimeter_denial(capsys):
     _, out = plan(capsys, "--project-dir", str(REPO), "--stack", "prod")
-    assert "    outside endpoint: data reader loses GetObject, ListBucket (DenyOutsideLakeEndpoint)" in out.splitlines()
+    lines = out.splitlines()
+    assert "    outside endpoint: data reader loses GetObject, ListBucket (DenyOutsideLakeEndpoint)" in lines
+    # The training role's direct reads need the endpoint (the perimeter is on): Athena's requests do not
+    # come through it. The partner is exempt from the perimeter: it loses nothing outside the endpoint.
+    assert "    via Athena: consumer training loses GetObject, ListBucket" in lines
+    assert not any("partner-research loses" in line for line in lines)
 
 
 @pytest.mark.parametrize("stack", ["dev", "prod"])
