@@ -33,8 +33,8 @@ from typing import Any
 from ..declared import Declared, declared_of
 from ..evaluator.evaluate import evaluate
 from ..evaluator.request import Policy, Principal, Request
-from ..model import Bucket, Consumer, Key, Lake, contains_unknown, is_unknown
-from .actors import FULL_ACCESS, Actor
+from ..model import Bucket, Consumer, Key, Lake, Role, contains_unknown, is_unknown
+from .actors import FULL_ACCESS, Actor, role_policies
 from .matrix import decide, endpoint_id, key_policy
 from .reach import ADMINISTRATION, KMS_DIRECT, places
 from .scenarios import MODERN_TLS, SSE, SSE_KEY
@@ -87,7 +87,7 @@ def undecidable(model: Lake, consumer: Consumer) -> str | None:
     declared = declared_of(consumer, model)
     reasons = [
         declared if isinstance(declared, str) else None,
-        _unknown_principal(consumer),
+        _unknown_principal(model, consumer),
         _unknown_lake(model),
         _unknown_endpoint(model, consumer),
         _unknown_grant_places(model, consumer),
@@ -95,12 +95,31 @@ def undecidable(model: Lake, consumer: Consumer) -> str | None:
     return next((r for r in reasons if r), None)
 
 
-def _unknown_principal(consumer: Consumer) -> str | None:
+def _unknown_principal(model: Lake, consumer: Consumer) -> str | None:
     if not isinstance(consumer.principal_arn, str):
         return f"the ARN of consumer {consumer.name}'s principal cannot be known before deployment"
-    if any(not isinstance(p, dict) or contains_unknown(p) for p in consumer.policies):
+    if _identity_policies(model, consumer) is None:
         return f"an identity policy of consumer {consumer.name} cannot be known before deployment"
     return None
+
+
+def _role_of(model: Lake, consumer: Consumer) -> Role | None:
+    """The role the lake creates for a service consumer, as the model holds it."""
+    if consumer.kind != "service":
+        return None
+    return next((r for r in model.roles if r.ref == consumer.role_ref or r.arn == consumer.principal_arn), None)
+
+
+def _identity_policies(model: Lake, consumer: Consumer) -> tuple[Policy, ...] | None:
+    """What the consumer's principal holds; None when a document cannot be known. A service consumer's
+    role, when the model holds it, has what is attached to it: the lake's policy (or nothing, once
+    detached) and any other policy attached to it since. Else: the documents the lake gives it."""
+    role = _role_of(model, consumer)
+    if role is not None:
+        return role_policies(role)
+    if any(not isinstance(p, dict) or contains_unknown(p) for p in consumer.policies):
+        return None
+    return tuple(Policy(f"identity policy of consumer {consumer.name}", p) for p in consumer.policies)
 
 
 def _unknown_lake(model: Lake) -> str | None:
@@ -147,9 +166,8 @@ def _setting(model: Lake, consumer: Consumer) -> Setting:
     declared = declared_of(consumer, model)
     assert isinstance(declared, Declared), "prove() needs a decidable consumer: see undecidable()"
     arn = str(consumer.principal_arn)
-    policies = tuple(Policy(f"identity policy of consumer {consumer.name}", p) for p in consumer.policies
-                     if isinstance(p, dict))
-    allowed = Actor(f"consumer {consumer.name}", Principal.iam(arn), policies, "its policies as declared")
+    allowed = Actor(f"consumer {consumer.name}", Principal.iam(arn), _identity_policies(model, consumer) or (),
+                    "its policies as declared")
     denied = allowed
     if consumer.kind == "external":
         denied = replace(allowed, identity_policies=(Policy(f"identity policy of {arn}", FULL_ACCESS),),

@@ -60,14 +60,33 @@ def add_resource(type_: str, name: str, inputs: dict[str, Any], depends_on: dict
     return edit
 
 
-def edit_policy(kind: str, name: str, change: Callable[[list[Statement]], list[Statement]],
-                field: str = "policy") -> Edit:
+Change = Callable[[list[Statement]], list[Statement]]
+
+
+def _rewrite(holder: dict[str, Any], field: str, change: Change, where: str) -> None:
+    """Rewrite the statements of the policy held as a JSON string in ``holder[field]``; ``where``
+    names the policy when a change does not apply."""
+    policy = json.loads(holder[field])
+    try:
+        policy["Statement"] = change(copy.deepcopy(policy["Statement"]))
+    except LookupError as error:
+        raise LookupError(f"{where}: {error}") from None
+    holder[field] = json.dumps(policy)
+
+
+def edit_policy(kind: str, name: str, change: Change, field: str = "policy") -> Edit:
     """Rewrite the statements of a policy held as a JSON string in ``inputs[field]``."""
     def edit(document: Document) -> None:
-        inputs = resource(document, kind, name)["inputs"]
-        policy = json.loads(inputs[field])
-        policy["Statement"] = change(copy.deepcopy(policy["Statement"]))
-        inputs[field] = json.dumps(policy)
+        _rewrite(resource(document, kind, name)["inputs"], field, change, f"{kind} {name}")
+    return edit
+
+
+def edit_exported_policy(consumer: str, change: Change) -> Edit:
+    """Rewrite the identity policy the stack exports for a consumer (``outputs.consumers.<name>.identityPolicy``):
+    an external consumer's only document, which its own account attaches."""
+    def edit(document: Document) -> None:
+        _rewrite(document["outputs"]["consumers"][consumer], "identityPolicy", change,
+                 f"the identity policy exported for {consumer}")
     return edit
 
 
@@ -75,23 +94,34 @@ def add_statement(kind: str, name: str, statement: Statement, field: str = "poli
     return edit_policy(kind, name, lambda statements: [*statements, statement], field)
 
 
-def drop_statement(kind: str, name: str, sid: str, field: str = "policy") -> Edit:
+def without(sid: str) -> Change:
+    """Statements without the one named ``sid`` (which must be there)."""
     def change(statements: list[Statement]) -> list[Statement]:
         kept = [s for s in statements if s.get("Sid") != sid]
         if len(kept) == len(statements):
-            raise LookupError(f"{kind} {name}: no statement {sid}")
+            raise LookupError(f"no statement {sid}")
         return kept
-    return edit_policy(kind, name, change, field)
+    return change
 
 
-def change_statement(kind: str, name: str, sid: str, change: Callable[[Statement], None], field: str = "policy") -> Edit:
+def changing(sid: str, change: Callable[[Statement], None]) -> Change:
+    """Statements with the one named ``sid`` (exactly one) changed in place."""
     def rewrite(statements: list[Statement]) -> list[Statement]:
         matches = [s for s in statements if s.get("Sid") == sid]
         if len(matches) != 1:
-            raise LookupError(f"{kind} {name}: expected one statement {sid}, found {len(matches)}")
+            raise LookupError(f"expected one statement {sid}, found {len(matches)}")
         change(matches[0])
         return statements
-    return edit_policy(kind, name, rewrite, field)
+    return rewrite
+
+
+def drop_statement(kind: str, name: str, sid: str, field: str = "policy") -> Edit:
+    return edit_policy(kind, name, without(sid), field)
+
+
+def change_statement(kind: str, name: str, sid: str, change: Callable[[Statement], None],
+                     field: str = "policy") -> Edit:
+    return edit_policy(kind, name, changing(sid, change), field)
 
 
 def both(*edits: Edit) -> Edit:

@@ -6,7 +6,9 @@ encryption denies, public and foreign grants (to anyone, to another account, thr
 conditions that pin nothing or the wrong account), Block Public Access and ACLs, versioning,
 default encryption, lifecycle schedules (alone and in combination), access logging, the lake
 key (rotation, state, public and foreign policies, lock-out), IAM policies and roles (reach and
-trust), the endpoint, Glue, Athena, SQS, data protection of production, and flow logs.
+trust), the endpoint, Glue, Athena, SQS, data protection of production, flow logs, and consumers
+(grants losing their KMS half or widened, undeclared actions and zones, the Athena-only condition,
+the roles' trust, the partner's bucket and key statements, the exported identity policy).
 """
 
 from __future__ import annotations
@@ -23,16 +25,21 @@ from .edits import (
     drop_input,
     drop_resource,
     drop_statement,
+    edit_exported_policy,
     edit_policy,
     resource,
     set_input,
     set_option,
+    without,
 )
 
 DEV_ACCOUNT, PROD_ACCOUNT, FOREIGN = "123456789012", "210987654321", "999988887777"
 RAW, CURATED, LOGS = "arn:aws:s3:::mlteam-dev-raw", "arn:aws:s3:::mlteam-dev-curated", "arn:aws:s3:::mlteam-dev-logs"
 ANOTHER_KEY = f"arn:aws:kms:us-east-1:{DEV_ACCOUNT}:key/00000000-1111-2222-3333-444444444444"
 IMAGES_ROLE = f"arn:aws:iam::{DEV_ACCOUNT}:role/mlteam-dev-crawler-images"
+PROCESSED = "arn:aws:s3:::mlteam-dev-processed"
+PROD_CURATED, PROD_PROCESSED = "arn:aws:s3:::mlteam-prod-curated", "arn:aws:s3:::mlteam-prod-processed"
+PARTNER_ACCOUNT = "345678901234"  # prod's trusted account, home of the partner-research consumer
 AWS_MANAGED = "arn:aws:iam::aws:policy/"
 
 
@@ -66,14 +73,15 @@ def _role_policy(statement: Statement, role: str = "catalog-images") -> Edit:
     return add_statement("RolePolicy", role, statement)
 
 
-def _trust(change) -> Edit:
-    return change_statement("Role", "crawler-images", "AllowGlueToAssumeRole", change, field="assumeRolePolicy")
+def _trust(change, role: str = "crawler-images", sid: str = "AllowGlueToAssumeRole") -> Edit:
+    return change_statement("Role", role, sid, change, field="assumeRolePolicy")
 
 
-def _attach(policy: str) -> Edit:
-    return add_resource("aws:iam/rolePolicyAttachment:RolePolicyAttachment", f"images-{policy}",
-                        {"role": "mlteam-dev-crawler-images", "policyArn": AWS_MANAGED + policy},
-                        depends_on={"role": ("Role", "crawler-images")})
+def _attach(policy: str, role: str = "crawler-images") -> Edit:
+    """An AWS managed policy attached to the role the lake declares as ``role`` (its Pulumi name)."""
+    return add_resource("aws:iam/rolePolicyAttachment:RolePolicyAttachment", f"{role}-{policy}",
+                        {"role": f"mlteam-dev-{role}", "policyArn": AWS_MANAGED + policy},
+                        depends_on={"role": ("Role", role)})
 
 
 def _endpoint(change) -> Edit:
@@ -101,6 +109,33 @@ def _workgroup(path: tuple, value: object) -> Edit:
 
 def _bpa(name: str, flag: str) -> Edit:
     return set_input("BucketPublicAccessBlock", f"{name}-public-access-block", (flag,), False)
+
+
+def _consumer(sid: str, change, consumer: str = "training") -> Edit:
+    """Change one statement of the customer managed policy the lake creates for a consumer."""
+    return change_statement("Policy", f"consumer-{consumer}", sid, change)
+
+
+def _consumer_grant(action: object, resource: object) -> Edit:
+    """One more Allow in the dev training consumer's policy (a hand edit, or a builder granting too much)."""
+    return add_statement("Policy", "consumer-training", {"Sid": "Extra", "Effect": "Allow", "Action": action,
+                                                         "Resource": resource})
+
+
+def _partner_statement(sid: str, change) -> Edit:
+    """Change one statement prod's curated bucket policy gives the partner-research consumer."""
+    return change_statement("BucketPolicy", "curated-policy", sid, change)
+
+
+def _without_condition_key(key: str) -> object:
+    """Drop ``key`` from every operator of a statement's condition (an operator left empty goes too)."""
+    def change(statement: Statement) -> None:
+        condition = statement["Condition"]
+        for operator in list(condition):
+            condition[operator].pop(key, None)
+            if not condition[operator]:
+                del condition[operator]
+    return change
 
 
 def m(id_: str, rules: tuple[str, ...] | str, summary: str, edit: Edit, stack: str = "dev") -> Mutation:
@@ -144,13 +179,14 @@ MUTATIONS: tuple[Mutation, ...] = (
           "StringNotEquals": {"s3:x-amz-server-side-encryption-aws-kms-key-id": ANOTHER_KEY},
           "Null": {"s3:x-amz-server-side-encryption-aws-kms-key-id": "false"}}))),
     # --- public and foreign grants on buckets ------------------------------------------------------------
-    m("public-read", ("S3.2", "LAKE.12"), "raw's policy allows anyone s3:GetObject",
+    m("public-read", ("S3.2", "LAKE.12", "LAKE.16"), "raw's policy allows anyone s3:GetObject",
       _raw_statement(_allow("PublicRead", "*", "s3:GetObject", f"{RAW}/*"))),
-    m("public-write", ("S3.3", "LAKE.12"), "raw's policy allows anyone s3:PutObject",
+    m("public-write", ("S3.3", "LAKE.12", "LAKE.16"), "raw's policy allows anyone s3:PutObject",
       _raw_statement(_allow("PublicWrite", {"AWS": "*"}, "s3:PutObject", f"{RAW}/*"))),
-    m("public-delete", ("S3.3", "LAKE.12"), "curated's policy allows anyone s3:DeleteObject",
+    m("public-delete", ("S3.3", "LAKE.12", "LAKE.16"), "curated's policy allows anyone s3:DeleteObject",
       add_statement("BucketPolicy", "curated-policy", _allow("PublicDelete", "*", "s3:DeleteObject", f"{CURATED}/*"))),
-    m("public-list-through-not-principal", ("S3.2", "LAKE.12"), "an Allow with NotPrincipal lets everyone else list raw",
+    m("public-list-through-not-principal", ("S3.2", "LAKE.12", "LAKE.16"),
+      "an Allow with NotPrincipal lets everyone else list raw",
       _raw_statement({"Sid": "AllButAdmin", "Effect": "Allow", "NotPrincipal": {
           "AWS": f"arn:aws:iam::{DEV_ACCOUNT}:role/LakeAdmin"}, "Action": "s3:ListBucket", "Resource": RAW})),
     m("foreign-policy-change", ("S3.6", "LAKE.12"), "another account may rewrite raw's bucket policy",
@@ -209,8 +245,9 @@ MUTATIONS: tuple[Mutation, ...] = (
     m("rotation-off", "KMS.4", "the lake key does not rotate",
       set_input("Key", "lake-key-key", ("enableKeyRotation",), False)),
     m("key-disabled", "KMS.3", "the lake key is declared disabled", set_input("Key", "lake-key-key", ("isEnabled",), False)),
-    # Not LAKE.12: DenyUseByOtherAccounts already denies kms:Decrypt to every other account.
-    m("key-public-decrypt", "KMS.5", "the key policy lets anyone decrypt",
+    # Not LAKE.12: DenyUseByOtherAccounts already denies kms:Decrypt to every other account. LAKE.16: the
+    # training consumer may now decrypt through Glue, which its grants do not declare.
+    m("key-public-decrypt", ("KMS.5", "LAKE.16"), "the key policy lets anyone decrypt",
       _key_statement(_allow("AnyoneDecrypts", "*", "kms:Decrypt", "*"))),
     m("key-foreign-administrator", "LAKE.12",
       "a role of another account administers the lake key (DenyUseByOtherAccounts blocks only cryptographic use)",
@@ -220,7 +257,7 @@ MUTATIONS: tuple[Mutation, ...] = (
       _key_statement(_allow("PartnerRoot", {"AWS": f"arn:aws:iam::{FOREIGN}:root"}, "kms:*", "*"))),
     m("key-foreign-grant-creation", "LAKE.12", "another account may create grants on the lake key",
       _key_statement(_allow("PartnerGrants", {"AWS": f"arn:aws:iam::{FOREIGN}:role/ops"}, "kms:CreateGrant", "*"))),
-    m("key-lockout", "LAKE.15", "the key policy loses the account-root statement and its administrators",
+    m("key-lockout", ("LAKE.15", "LAKE.16"), "the key policy loses the account-root statement and its administrators",
       _key_policy(lambda ss: [s for s in ss if s.get("Sid") not in ("EnableIamPolicies", "AllowKeyAdministration")])),
     m("key-policy-frozen", "LAKE.15", "a Deny of kms:PutKeyPolicy to everyone freezes the key policy",
       _key_statement({"Sid": "Freeze", "Effect": "Deny", "Principal": "*", "Action": "kms:PutKeyPolicy",
@@ -229,7 +266,7 @@ MUTATIONS: tuple[Mutation, ...] = (
       "a Deny outside the endpoint, exempting nobody, covers raw's policy management",
       _raw_statement({"Sid": "DenyOutsideVpce", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
                       "Resource": [RAW, f"{RAW}/*"], "Condition": {"StringNotEquals": {"aws:SourceVpce": "vpce-0a1b2c3d"}}})),
-    m("key-perimeter-locks-out", ("LAKE.3", "LAKE.15"),
+    m("key-perimeter-locks-out", ("LAKE.3", "LAKE.15", "LAKE.16"),
       "a Deny outside an office IP range, exempting nobody, covers every action on the lake key",
       _key_statement({"Sid": "DenyOutsideOffice", "Effect": "Deny", "Principal": {"AWS": "*"}, "Action": "kms:*",
                       "Resource": "*", "Condition": {"NotIpAddress": {"aws:SourceIp": "203.0.113.0/24"}}})),
@@ -310,9 +347,9 @@ MUTATIONS: tuple[Mutation, ...] = (
       set_input("Workgroup", "query", ("configuration", "enforceWorkgroupConfiguration"), False)),
     m("workgroup-sse-s3", "LAKE.8", "query results are encrypted with SSE_S3",
       _workgroup(("encryptionConfiguration",), {"encryptionOption": "SSE_S3"})),
-    m("workgroup-results-elsewhere", "LAKE.8", "query results go to a bucket outside the lake",
+    m("workgroup-results-elsewhere", ("LAKE.8", "LAKE.16"), "query results go to a bucket outside the lake",
       _workgroup(("outputLocation",), "s3://analytics-scratch/athena/")),
-    m("workgroup-results-in-curated", "LAKE.8", "query results go to the curated zone, among data",
+    m("workgroup-results-in-curated", ("LAKE.8", "LAKE.16"), "query results go to the curated zone, among data",
       _workgroup(("outputLocation",), "s3://mlteam-dev-curated/athena/")),
     m("workgroup-results-other-key", "LAKE.8", "query results are encrypted with another KMS key",
       _workgroup(("encryptionConfiguration",), {"encryptionOption": "SSE_KMS", "kmsKeyArn": ANOTHER_KEY})),
@@ -354,6 +391,70 @@ MUTATIONS: tuple[Mutation, ...] = (
     m("prod-crawler-reads-raw", "LAKE.10", "production's features crawler may read raw",
       _role_policy({"Sid": "ReadRaw", "Effect": "Allow", "Action": "s3:GetObject",
                     "Resource": "arn:aws:s3:::mlteam-prod-raw/*"}, role="catalog-features"), stack="prod"),
+    # --- consumers (datalake:consumers) ---------------------------------------------------------------------
+    # dev: training (a SageMaker role the lake creates: reads curated, writes processed), analysts (the
+    # existing Analyst role, attached policy: Athena queries of curated). prod: training (writes only
+    # processed/features/, through the endpoint), partner-research (a role of a trusted account: reads
+    # curated/features/ through the bucket and key policies). LAKE.10 judges only the role the lake creates.
+    m("consumer-key-statement-dropped", "LAKE.16", "the training consumer's policy loses its KMS statement",
+      drop_statement("Policy", "consumer-training", "UseKeyThroughS3")),
+    m("consumer-writer-without-data-keys", "LAKE.16", "the training consumer may decrypt but not generate data keys",
+      _consumer("UseKeyThroughS3", lambda s: s.update(Action="kms:Decrypt"))),
+    m("consumer-key-outside-s3", "LAKE.16", "the training consumer's key statement loses kms:ViaService",
+      _consumer("UseKeyThroughS3", _without_condition_key("kms:ViaService"))),
+    m("consumer-key-every-key", "KMS.1", "the training consumer may use every KMS key through S3",
+      _consumer("UseKeyThroughS3", lambda s: s.update(Resource="*"))),
+    m("consumer-deletes-versions", ("LAKE.16", "LAKE.10"), "the training consumer may delete object versions",
+      _consumer_grant("s3:DeleteObjectVersion", f"{PROCESSED}/*")),
+    m("consumer-rewrites-bucket-policy", ("LAKE.16", "LAKE.10"), "the training consumer may rewrite curated's policy",
+      _consumer_grant("s3:PutBucketPolicy", CURATED)),
+    m("consumer-reads-another-zone", ("LAKE.16", "LAKE.10"), "the training consumer may also read raw",
+      _consumer_grant(["s3:GetObject", "s3:ListBucket"], [RAW, f"{RAW}/*"])),
+    m("consumer-reads-access-logs", ("LAKE.16", "LAKE.10"), "the training consumer may read the access logs",
+      _consumer_grant("s3:GetObject", f"{LOGS}/*")),
+    m("consumer-s3-full-access", ("LAKE.16", "LAKE.10"), "AmazonS3FullAccess is attached to the training role",
+      _attach("AmazonS3FullAccess", role="consumer-training")),
+    m("consumer-policy-detached", "LAKE.16", "the training role loses the attachment of its policy",
+      drop_resource("RolePolicyAttachment", "consumer-training")),
+    m("analysts-read-directly", "LAKE.16", "the analysts read curated directly, not only through Athena",
+      _consumer("AthenaReadObjects", lambda s: s.pop("Condition"), consumer="analysts")),
+    m("analysts-query-another-database", "LAKE.16", "the analysts may read raw's tables in the Data Catalog",
+      _consumer("ReadCatalog", lambda s: s["Resource"].extend([
+          f"arn:aws:glue:us-east-1:{DEV_ACCOUNT}:database/mlteam_dev_raw",
+          f"arn:aws:glue:us-east-1:{DEV_ACCOUNT}:table/mlteam_dev_raw/*"]), consumer="analysts")),
+    m("analysts-whole-results-bucket", "LAKE.16", "the analysts may use the whole query-results bucket",
+      _consumer("UseQueryResults", lambda s: s.update(Resource="arn:aws:s3:::mlteam-dev-query-results/*"),
+                consumer="analysts")),
+    m("consumer-trust-other-service", "LAKE.14", "EC2, not SageMaker, may assume the training role",
+      _trust(lambda s: s.update(Principal={"Service": "ec2.amazonaws.com"}), "consumer-training",
+             "AllowServiceToAssumeRole")),
+    m("consumer-trust-foreign-account", "LAKE.14", "another account may assume the training role",
+      _trust(lambda s: (s.update(Principal={"AWS": f"arn:aws:iam::{FOREIGN}:root"}), s.pop("Condition")),
+             "consumer-training", "AllowServiceToAssumeRole")),
+    m("consumer-trust-no-source-account", "LAKE.14", "SageMaker may assume the training role for any account",
+      _trust(lambda s: s.pop("Condition"), "consumer-training", "AllowServiceToAssumeRole")),
+    m("prod-consumer-prefix-widened", ("LAKE.16", "LAKE.10"),
+      "production's training consumer writes all of processed, not just features/",
+      _consumer("WriteObjects", lambda s: s.update(Resource=f"{PROD_PROCESSED}/*")), stack="prod"),
+    m("prod-partner-listing-unpinned", "LAKE.16", "the partner may list all of curated (no s3:prefix condition)",
+      _partner_statement("ConsumerPartnerResearchList", lambda s: s.pop("Condition")), stack="prod"),
+    m("prod-partner-whole-bucket", "LAKE.16", "the partner's bucket statement reads all of curated, not features/",
+      _partner_statement("ConsumerPartnerResearchRead", lambda s: s.update(Resource=f"{PROD_CURATED}/*")),
+      stack="prod"),
+    m("prod-partner-key-grant-dropped", "LAKE.16", "the key policy no longer lets the partner decrypt",
+      drop_statement("Key", "lake-key-key", "AllowConsumersToDecryptThroughS3"), stack="prod"),
+    m("prod-partner-exported-policy-without-key", "LAKE.16",
+      "the identity policy exported for the partner loses its KMS statement",
+      edit_exported_policy("partner-research", without("UseKeyThroughS3")), stack="prod"),
+    # DenyUseByOtherAccounts admitting another account is no mistake alone (no statement lets that account
+    # use the key: no rule fails), nor is a key grant to a role of it (the Deny refuses it): the two together are.
+    m("prod-key-admits-foreign-account", "LAKE.12",
+      "DenyUseByOtherAccounts admits another account, and the partner's key grant names a role of it too",
+      both(change_statement("Key", "lake-key-key", "DenyUseByOtherAccounts",
+                            lambda s: s["Condition"]["StringNotEquals"]["kms:CallerAccount"].append(FOREIGN)),
+           change_statement("Key", "lake-key-key", "AllowConsumersToDecryptThroughS3",
+                            lambda s: s["Principal"]["AWS"].append(f"arn:aws:iam::{FOREIGN}:role/Research"))),
+      stack="prod"),
 )
 
 
@@ -374,4 +475,11 @@ CONTROLS: tuple[Mutation, ...] = (
     m("key-admin-own-account-role", (), "another role of the lake's account administers the key",
       change_statement("Key", "lake-key-key", "AllowKeyAdministration", lambda s: s.update(Principal={"AWS": [
           f"arn:aws:iam::{DEV_ACCOUNT}:role/LakeAdmin", f"arn:aws:iam::{DEV_ACCOUNT}:role/SecurityTeam"]}))),
+    m("consumer-policy-description", (), "the training consumer's policy gets another description",
+      set_input("Policy", "consumer-training", ("description",), "SageMaker training: read curated, write processed")),
+    m("consumer-statement-renamed", (), "a statement of the analysts' policy gets another Sid",
+      _consumer("AthenaReadObjects", lambda s: s.update(Sid="ReadCuratedThroughAthena"), consumer="analysts")),
+    m("consumer-denies-version-deletes", (), "the training consumer's policy denies s3:DeleteObjectVersion outright",
+      add_statement("Policy", "consumer-training", {"Sid": "NeverDeleteVersions", "Effect": "Deny",
+                                                    "Action": "s3:DeleteObjectVersion", "Resource": "*"})),
 )

@@ -1,8 +1,8 @@
 from dataclasses import replace
 
-from policies.model import UNKNOWN
+from policies.model import UNKNOWN, AttachedPolicy
 from policies.rules.lake_16_consumers import RULE
-from tests.access.consumer_models import analysts, arn, consumer_lake, partner, training, with_statements
+from tests.access.consumer_models import analysts, arn, consumer_lake, consumer_role, partner, training, with_statements
 from tests.policies.builders import lake, recorded_statuses, statuses
 
 
@@ -97,3 +97,48 @@ def test_not_applicable():
 
 def test_the_recorded_dev_and_prod_lakes_fail_nothing():
     assert all("fail" not in found for found in recorded_statuses(RULE).values())
+
+
+# A service consumer's role, when the model holds it, is judged with what is attached to it: the
+# lake's policy, anything attached since, or nothing once the lake's policy is detached.
+
+S3_FULL_ACCESS = AttachedPolicy("arn:aws:iam::aws:policy/AmazonS3FullAccess", {
+    "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]})
+
+
+def judge_role(**changes):
+    consumer = training()
+    return statuses(RULE.check(consumer_lake(consumer, roles=(consumer_role(consumer, **changes),))))
+
+
+def test_pass_a_service_consumer_judged_through_its_role():
+    assert judge_role() == {"training": ("pass", "consumer training gets exactly its declared access "
+                                                 "(153 requests proven)")}
+
+
+def test_fail_a_service_consumers_role_without_its_policy():
+    assert judge_role(attached=()) == {"training": ("fail", (
+        "consumer training is denied declared access (s3:GetObject, s3:ListBucket (no s3:prefix), s3:ListBucket on "
+        "ml-dev-curated/*; s3:GetBucketLocation on ml-dev-curated; s3:PutObject, s3:AbortMultipartUpload, "
+        "s3:ListMultipartUploadParts on ml-dev-processed/features/; s3:GetBucketLocation on ml-dev-processed; "
+        "kms:Decrypt through S3, kms:GenerateDataKey through S3 on key lake-key-key)"))}
+
+
+def test_fail_a_managed_policy_attached_to_a_service_consumers_role():
+    own = consumer_role(training()).attached
+    assert judge_role(attached=(*own, S3_FULL_ACCESS)) == {"training": ("fail", (
+        "consumer training gets access it does not declare (s3:PutObject, s3:AbortMultipartUpload, "
+        "s3:ListMultipartUploadParts, s3:DeleteObject, s3:DeleteObjectVersion on ml-dev-curated/*; s3:PutBucketPolicy "
+        "and every other bucket administration action on ml-dev-curated; s3:GetObject, s3:PutObject, "
+        "s3:AbortMultipartUpload, s3:ListMultipartUploadParts, s3:DeleteObject, s3:DeleteObjectVersion, s3:ListBucket "
+        "(no s3:prefix), s3:ListBucket on ml-dev-logs/*; s3:GetBucketLocation, s3:PutBucketPolicy and every other "
+        "bucket administration action on ml-dev-logs; s3:GetObject, s3:DeleteObject, s3:DeleteObjectVersion, "
+        "s3:ListBucket on ml-dev-processed/features/; s3:GetObject, s3:PutObject, s3:AbortMultipartUpload, "
+        "s3:ListMultipartUploadParts, s3:DeleteObject, s3:DeleteObjectVersion, s3:ListBucket (no s3:prefix), "
+        "s3:ListBucket on ml-dev-processed/* outside features/; and 5 more places)"))}
+
+
+def test_unknown_a_document_attached_to_a_service_consumers_role():
+    own = consumer_role(training()).attached
+    assert judge_role(attached=(*own, AttachedPolicy("arn:aws:iam::aws:policy/Unpinned"))) == {"training": (
+        "unknown", "an identity policy of consumer training cannot be known before deployment")}
