@@ -319,6 +319,9 @@ class Consumer:
     role_ref: str | None = None  # the ref of the Role the lake creates for it (service consumers)
     policy_name: Maybe[str] = None  # the customer managed policy's name (None: external)
     attached: Maybe[bool] = None  # is the policy attached to the principal (service, attach: true)
+    # Does the config ask the lake to attach the policy (a service consumer, or ``attach: true``)? None:
+    # this source cannot tell (a live audit without a plan).
+    attach: bool | None = None
 
 
 @dataclass(frozen=True)

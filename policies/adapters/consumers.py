@@ -69,7 +69,8 @@ def plan_consumer(consumer: dict[str, Any], document: dict[str, Any], records: l
     require = consumer["require_endpoint"]
     model = Consumer(name=consumer["name"], ref=f"consumer:{consumer['name']}", kind=kind,
                      principal_arn=consumer.get("principal"), grants=_grants(settings, consumer),
-                     require_endpoint=perimeter if require is None else require)
+                     require_endpoint=perimeter if require is None else require,
+                     attach=kind == "service" or bool(consumer.get("attach")))
     if kind == "external":
         return replace(model, policies=_exported_policy(document.get("outputs") or {}, model.name))
     model = _with_policy(model, records, consumer_policy_name(settings["name"], settings["stack"], model.name))

@@ -34,11 +34,23 @@ def _verdict(consumer: Consumer, proof: Proof) -> Verdict:
     return passed(f"consumer {consumer.name} gets exactly its declared access ({proof.probes} requests proven)")
 
 
+def _detached(consumer: Consumer) -> Verdict | None:
+    """A principal of the lake's account whose config attaches the policy (``attach: true``) gets
+    nothing from it once detached. (A service consumer is judged by what its role holds.)"""
+    if consumer.kind != "principal" or consumer.attach is not True or consumer.attached is True:
+        return None
+    if consumer.attached is False:
+        return failed(f"consumer {consumer.name} is denied all its declared access: its policy "
+                      f"{consumer.policy_name} is not attached to {consumer.principal_arn}, which its config "
+                      "asks for (attach: true)")
+    return unknown(f"whether consumer {consumer.name}'s policy is attached to {consumer.principal_arn} cannot be known")
+
+
 def judge(consumer: Consumer, model: Lake) -> Verdict:
     reason = undecidable(model, consumer)
     if reason:
         return unknown(reason)
-    return _verdict(consumer, prove(model, consumer))
+    return _detached(consumer) or _verdict(consumer, prove(model, consumer))
 
 
 def _undeclared(model: Lake) -> list[Finding]:

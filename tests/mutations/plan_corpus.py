@@ -416,6 +416,8 @@ MUTATIONS: tuple[Mutation, ...] = (
       _attach("AmazonS3FullAccess", role="consumer-training")),
     m("consumer-policy-detached", "LAKE.16", "the training role loses the attachment of its policy",
       drop_resource("RolePolicyAttachment", "consumer-training")),
+    m("analysts-policy-detached", "LAKE.16", "the analysts' existing role loses the policy its config attaches",
+      drop_resource("RolePolicyAttachment", "consumer-analysts")),
     m("analysts-read-directly", "LAKE.16", "the analysts read curated directly, not only through Athena",
       _consumer("AthenaReadObjects", lambda s: s.pop("Condition"), consumer="analysts")),
     m("analysts-query-another-database", "LAKE.16", "the analysts may read raw's tables in the Data Catalog",

@@ -149,6 +149,7 @@ def _consumer(name: str, policy: Policy | None, role: Role | None, planned: Cons
         role_ref=role.ref if role is not None else None,
         policy_name=policy.name if policy is not None else None,
         attached=_attached(policy, role, kind, planned),
+        attach=planned.attach if planned is not None else None,
     )
 
 

@@ -142,3 +142,21 @@ def test_unknown_a_document_attached_to_a_service_consumers_role():
     own = consumer_role(training()).attached
     assert judge_role(attached=(*own, AttachedPolicy("arn:aws:iam::aws:policy/Unpinned"))) == {"training": (
         "unknown", "an identity policy of consumer training cannot be known before deployment")}
+
+
+def test_fail_a_principal_consumers_policy_detached_although_its_config_attaches_it():
+    detached = replace(analysts(), attach=True, attached=False, policy_name="ml-dev-consumer-analysts")
+    assert judge(detached) == {"analysts": ("fail", (
+        "consumer analysts is denied all its declared access: its policy ml-dev-consumer-analysts is not attached "
+        "to arn:aws:iam::123456789012:role/Analyst, which its config asks for (attach: true)"))}
+
+
+def test_pass_a_principal_consumers_policy_left_unattached_as_its_config_says():
+    exported = replace(analysts(), attach=False, attached=False)
+    assert judge(exported)["analysts"][0] == "pass"
+
+
+def test_unknown_whether_a_principal_consumers_policy_is_attached():
+    unread = replace(analysts(), attach=True, attached=UNKNOWN)
+    assert judge(unread) == {"analysts": ("unknown", (
+        "whether consumer analysts's policy is attached to arn:aws:iam::123456789012:role/Analyst cannot be known"))}
