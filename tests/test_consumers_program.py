@@ -220,19 +220,19 @@ def test_plan_model_of_the_consumers(plan):
     assert lake.consumers == (
         Consumer("training", URN.format(MANAGED, "training"), "service", f"{role}training",
                  grants(("curated", "read", ()), ("processed", "write", ("features/",))), True, policy("training"),
-                 "sagemaker.amazonaws.com", URN.format(ROLE, "training"), f"{PREFIX}-training", True),
+                 "sagemaker.amazonaws.com", URN.format(ROLE, "training"), f"{PREFIX}-training", True, True),
         Consumer("batch", URN.format(MANAGED, "batch"), "service", f"{role}batch",
                  grants(("raw", "read", ("images/",))), False, policy("batch"), "ec2.amazonaws.com",
-                 URN.format(ROLE, "batch"), f"{PREFIX}-batch", True),
+                 URN.format(ROLE, "batch"), f"{PREFIX}-batch", True, True),
         Consumer("analysts", URN.format(MANAGED, "analysts"), "principal", ANALYST,
-                 grants(("curated", "query", ())), True, policy("analysts"), None, None, f"{PREFIX}-analysts", True),
+                 grants(("curated", "query", ())), True, policy("analysts"), None, None, f"{PREFIX}-analysts", True, True),
         Consumer("notebook", URN.format(MANAGED, "notebook"), "principal", NOTEBOOK,
-                 grants(("processed", "read", ())), True, policy("notebook"), None, None, f"{PREFIX}-notebook", True),
+                 grants(("processed", "read", ())), True, policy("notebook"), None, None, f"{PREFIX}-notebook", True, True),
         Consumer("auditors", URN.format(MANAGED, "auditors"), "principal", AUDITOR,
-                 grants(("raw", "read", ())), True, policy("auditors"), None, None, f"{PREFIX}-auditors", False),
+                 grants(("raw", "read", ())), True, policy("auditors"), None, None, f"{PREFIX}-auditors", False, False),
         Consumer("partner", "consumer:partner", "external", PARTNER,
                  grants(("curated", "read", ("features/",)), ("processed", "write", ("shared/",))), False,
-                 (json.loads(outputs["partner"]["identityPolicy"]),), None, None, None, None),
+                 (json.loads(outputs["partner"]["identityPolicy"]),), None, None, None, None, False),
     )
     assert lake.trusted_principals[-1] == PARTNER
 

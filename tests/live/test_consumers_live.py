@@ -61,6 +61,21 @@ def with_consumers(url: str, policy_tags: list[dict[str, str]] | None = None) ->
     iam.attach_role_policy(RoleName="Analyst", PolicyArn=create_policy(url, ANALYSTS))
 
 
+def without_consumers(document: dict[str, Any]) -> dict[str, Any]:
+    """The dev plan without the consumers it declares: the tests above "Against a plan" create theirs by
+    hand, in the same names (the Analyst role at a path, which only GetRole tells)."""
+    component = {r["urn"] for r in document["resources"] if r["type"] == "datalake:access:LakeConsumers"}
+    return {**document, "settings": {**document["settings"], "consumers": []},
+            "resources": [r for r in document["resources"] if component.isdisjoint((r["urn"], r.get("parent")))],
+            "outputs": {k: v for k, v in document["outputs"].items() if k != "consumers"}}
+
+
+@pytest.fixture
+def document(document: dict[str, Any]) -> dict[str, Any]:
+    """Overrides the session's dev plan in this module; the stack with consumers has its own below."""
+    return without_consumers(document)
+
+
 @pytest.fixture
 def deployed(document, url) -> str:
     deploy(document, url)
@@ -205,10 +220,13 @@ def test_a_console_edit_of_a_deployed_consumer_opens_drift_and_findings(consumer
     assert [d.describe() for d in audited.drift if d.resource_kind in CONSUMER_KINDS] == [
         f"consumer policy {analysts}: attached planned true, live false",
         f"consumer policy {training}: policy differs from the plan (changed ReadObjects)"]
-    # The detachment is drift only: LAKE.16 proves what the documents the lake gives allow.
+    # The detachment is drift and a LAKE.16 failure: the analysts' config attaches their policy.
     assert {(f.rule_id, f.resource, f.message) for f in audited.findings if f.status in (Status.FAIL, Status.UNKNOWN)
             } == {("LAKE.16", "training", "consumer training gets access it does not declare "
                    "(s3:DeleteObjectVersion on mlteam-consumers-curated/*)"),
+                  ("LAKE.16", "analysts", f"consumer analysts is denied all its declared access: its policy {analysts} "
+                   "is not attached to arn:aws:iam::123456789012:role/team/Analyst, which its config asks for "
+                   "(attach: true)"),
                   ("LAKE.10", training, f"role {training} reaches beyond its purpose (consumer training: read "
                    "s3://mlteam-consumers-curated/*, write s3://mlteam-consumers-processed/features/): "
                    "s3:DeleteObjectVersion on mlteam-consumers-curated/*")}
