@@ -341,6 +341,20 @@ def _consumer_policies(lake: Lake) -> tuple[ConsumerPolicy, ...]:
 
 
 @dataclass(frozen=True)
+class InstanceProfile:
+    """An ec2 consumer's instance profile, as drift compares it: the roles it holds."""
+
+    name: str
+    roles: Any
+
+
+def _instance_profiles(lake: Lake) -> tuple[InstanceProfile, ...]:
+    """Named as their consumer's role (components/naming.py: consumer_role_name)."""
+    return tuple(InstanceProfile(c.name, c.instance_profile)
+                 for c in lake.consumers if c.instance_profile is not None)
+
+
+@dataclass(frozen=True)
 class Kind:
     """How one kind of resource is found in a lake, matched and compared."""
 
@@ -372,6 +386,7 @@ KINDS = (
     Kind("role", _roles, ("arn", "trust_policy", "policies")),
     Kind("consumer role", _consumer_roles, ("arn", "trust_policy", "policies")),
     Kind("consumer policy", _consumer_policies, ("policy", "attached")),
+    Kind("consumer instance profile", _instance_profiles, ("roles",)),
     Kind("vpc", _lake_vpcs, ("tags",)),  # by name: its Name tag, in both sources
     Kind("flow log", _flow_logs, ("traffic_type", "destination_type", "destination", "max_aggregation_interval",
                                   "file_format", "hive_compatible_partitions", "per_hour_partition"),

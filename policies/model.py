@@ -322,6 +322,9 @@ class Consumer:
     # Does the config ask the lake to attach the policy (a service consumer, or ``attach: true``)? None:
     # this source cannot tell (a live audit without a plan).
     attach: bool | None = None
+    # An ec2 consumer's instance profile (named as its role): the names of the roles it holds; None:
+    # there is none (every other kind of consumer).
+    instance_profile: Maybe[tuple[str, ...]] | None = None
 
 
 @dataclass(frozen=True)

@@ -223,7 +223,7 @@ def test_plan_model_of_the_consumers(plan):
                  "sagemaker.amazonaws.com", URN.format(ROLE, "training"), f"{PREFIX}-training", True, True),
         Consumer("batch", URN.format(MANAGED, "batch"), "service", f"{role}batch",
                  grants(("raw", "read", ("images/",))), False, policy("batch"), "ec2.amazonaws.com",
-                 URN.format(ROLE, "batch"), f"{PREFIX}-batch", True, True),
+                 URN.format(ROLE, "batch"), f"{PREFIX}-batch", True, True, (f"{PREFIX}-batch",)),
         Consumer("analysts", URN.format(MANAGED, "analysts"), "principal", ANALYST,
                  grants(("curated", "query", ())), True, policy("analysts"), None, None, f"{PREFIX}-analysts", True, True),
         Consumer("notebook", URN.format(MANAGED, "notebook"), "principal", NOTEBOOK,

@@ -18,6 +18,7 @@ from ..model import Consumer, ConsumerGrant
 from .resources import MANAGED_POLICY_TYPE, ROLE_ATTACHMENT_TYPE, ROLE_TYPE, ResourceRecord, get, parse_policy
 
 USER_ATTACHMENT_TYPE = "aws:iam/userPolicyAttachment:UserPolicyAttachment"
+INSTANCE_PROFILE_TYPE = "aws:iam/instanceProfile:InstanceProfile"
 
 
 def consumer_kind(consumer: dict[str, Any], trusted_accounts: Iterable[str]) -> str:
@@ -92,7 +93,17 @@ def _with_role(model: Consumer, service: str, document: dict[str, Any], records:
     return replace(
         model, principal_arn=_role_arn(role, name, environment["partition"], environment["accountId"]),
         service=CONSUMER_SERVICES[service], role_ref=role.urn if role else None,
-        ref=role.urn if role and model.policy_name is None else model.ref)
+        ref=role.urn if role and model.policy_name is None else model.ref,
+        instance_profile=_instance_profile(records, name) if service == "ec2" else None)
+
+
+def _instance_profile(records: list[ResourceRecord], name: str) -> Any:
+    """The roles the instance profile named ``name`` holds (an InstanceProfile takes one), or None."""
+    profile = _named(records, INSTANCE_PROFILE_TYPE, name)
+    if profile is None:
+        return None
+    role = get(profile.props, "role")
+    return () if role is None else (role,)
 
 
 def plan_consumers(document: dict[str, Any], records: list[ResourceRecord], perimeter: bool) -> tuple[Consumer, ...]:

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from ..access.consumers import ATHENA_SUFFIX, OUTSIDE_SUFFIX, Probe, Proof, prove, undecidable
 from ..access.reach import Reach, describe
-from ..model import Consumer, Lake
+from components.settings import CONSUMER_SERVICES
+
+from ..model import Consumer, Lake, is_unknown
 from ..rule import Finding, Rule, Severity, Status, Verdict, failed, passed, per_resource, unknown
 
 RULE_ID = "LAKE.16"
+EC2_SERVICE = CONSUMER_SERVICES["ec2"]
 
 
 def _described(probes: list[Probe]) -> str:
@@ -46,11 +49,29 @@ def _detached(consumer: Consumer) -> Verdict | None:
     return unknown(f"whether consumer {consumer.name}'s policy is attached to {consumer.principal_arn} cannot be known")
 
 
+def _instance_profile(consumer: Consumer) -> Verdict | None:
+    """An ec2 consumer's instances take its role through the instance profile named as the role, which
+    must hold that role and no other (another role would be what instances launched with it act as)."""
+    if consumer.service != EC2_SERVICE:
+        return None
+    role = str(consumer.principal_arn).rsplit("/", 1)[-1]
+    held = consumer.instance_profile
+    if is_unknown(held) or (isinstance(held, tuple) and any(is_unknown(r) for r in held)):
+        return unknown(f"the roles of consumer {consumer.name}'s instance profile cannot be known")
+    if held is None:
+        return failed(f"consumer {consumer.name} is denied all its declared access: no instance profile {role} lets "
+                      "EC2 instances take its role")
+    if tuple(held) != (role,):
+        found = ", ".join(held) or "no role"
+        return failed(f"consumer {consumer.name}'s instance profile {role} holds {found} instead of its role {role}")
+    return None
+
+
 def judge(consumer: Consumer, model: Lake) -> Verdict:
     reason = undecidable(model, consumer)
     if reason:
         return unknown(reason)
-    return _detached(consumer) or _verdict(consumer, prove(model, consumer))
+    return _detached(consumer) or _instance_profile(consumer) or _verdict(consumer, prove(model, consumer))
 
 
 def _undeclared(model: Lake) -> list[Finding]:

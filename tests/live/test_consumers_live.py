@@ -230,3 +230,14 @@ def test_a_console_edit_of_a_deployed_consumer_opens_drift_and_findings(consumer
                   ("LAKE.10", training, f"role {training} reaches beyond its purpose (consumer training: read "
                    "s3://mlteam-consumers-curated/*, write s3://mlteam-consumers-processed/features/): "
                    "s3:DeleteObjectVersion on mlteam-consumers-curated/*")}
+
+
+def test_an_ec2_consumers_instance_profile_emptied_on_the_console_is_drift_and_a_finding(consumers_document, url):
+    deploy(consumers_document, url)
+    batch = f"{STACK_PREFIX}-batch"
+    client("iam", url).remove_role_from_instance_profile(InstanceProfileName=batch, RoleName=batch)
+    audited = audit_plan(consumers_document, url)
+    assert [d.describe() for d in audited.drift if d.resource_kind == "consumer instance profile"] == [
+        f'consumer instance profile batch: roles planned ["{batch}"], live []']
+    assert [(f.resource, f.message) for f in audited.findings if f.rule_id == "LAKE.16" and f.status is Status.FAIL] \
+        == [("batch", f"consumer batch's instance profile {batch} holds no role instead of its role {batch}")]

@@ -112,3 +112,13 @@ def test_an_external_consumer_has_no_policy_of_the_lake_to_compare():
     model = replace(planned(), consumers=(*planned().consumers, external))
     live = as_live(model)
     assert drift(model, replace(live, consumers=live.consumers[:2])) == []
+
+
+def test_an_ec2_consumers_instance_profile_that_lost_its_role_drifts():
+    role = (TRAINING,)
+    model = replace(planned(), consumers=consumers(training={"instance_profile": role}))
+    assert drift(model, as_live(model)) == []
+    assert [d.describe() for d in drift(model, as_live(model, training={"instance_profile": ()}))] == [
+        f'consumer instance profile training: roles planned ["{TRAINING}"], live []']
+    assert [(d.resource_kind, d.setting) for d in drift(model, as_live(model, training={"instance_profile": None}))] \
+        == [("consumer instance profile", "exists")]

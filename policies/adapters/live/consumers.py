@@ -20,6 +20,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from typing import Any
 
+from components.settings import CONSUMER_SERVICES
+
 from ...drift import rewrite_deep
 from ...iam import as_list, statements
 from ...model import UNKNOWN, Consumer, IamPolicy, Role, Untagged, is_unknown
@@ -31,6 +33,7 @@ from .discovery import NAMING, PLAN, Ties
 
 SERVICE, PRINCIPAL, EXTERNAL = "service", "principal", "external"
 POLICY_KIND, ROLE_KIND = "consumer policy", "consumer role"
+EC2_SERVICE = CONSUMER_SERVICES["ec2"]  # an instance takes its role through an instance profile
 
 
 def listed(reader: Reader, iam: Any) -> Any:
@@ -106,6 +109,9 @@ def read(reader: Reader, iam: Any, name: str, where: Where) -> Found:
     consumer = _consumer(name, policy, role, planned)
     if consumer is not None and planned is None and consumer.kind == PRINCIPAL:
         consumer = replace(consumer, principal_arn=_single_principal(reader, iam, policy))
+    if consumer is not None and consumer.service == EC2_SERVICE:
+        profile = _instance_profile(reader, iam, full, where.arn("instance-profile", full))
+        consumer = replace(consumer, instance_profile=profile)
     own = [IamPolicy(full, policy.arn, policy.document, "managed")] if policy is not None else []
     return Found(consumer, role, tuple({(p.kind, p.ref, p.name): p for p in (*own, *role_policies)}.values()),
                  tuple(_untagged(policy, role, where.ties, planned)))
@@ -128,6 +134,13 @@ def _policy(reader: Reader, iam: Any, name: str, arn: str) -> Policy | None:
     roles, users = (entities, entities) if is_unknown(entities) else entities
     tags = item if is_unknown(item) else tag_dict(item.get("Tags", []))
     return Policy(name, arn, tags, document, roles, users)
+
+
+def _instance_profile(reader: Reader, iam: Any, name: str, arn: str) -> Any:
+    """The role names an ec2 consumer's instance profile holds (it is named as its role); None: none."""
+    call = Call("GetInstanceProfile", "get_instance_profile", {"InstanceProfileName": name}, ("NoSuchEntity",))
+    return reader.read(iam, call, (name, arn, "consumer instance profile"),
+                       lambda r: tuple(role["RoleName"] for role in r["InstanceProfile"]["Roles"]))
 
 
 def _consumer(name: str, policy: Policy | None, role: Role | None, planned: Consumer | None) -> Consumer | None:

@@ -160,3 +160,32 @@ def test_unknown_whether_a_principal_consumers_policy_is_attached():
     unread = replace(analysts(), attach=True, attached=UNKNOWN)
     assert judge(unread) == {"analysts": ("unknown", (
         "whether consumer analysts's policy is attached to arn:aws:iam::123456789012:role/Analyst cannot be known"))}
+
+
+def _on_ec2(profile):
+    return replace(training(), service="ec2.amazonaws.com", instance_profile=profile)
+
+
+def test_pass_an_ec2_consumer_whose_instance_profile_holds_its_role():
+    role = training().principal_arn.rsplit("/", 1)[-1]
+    assert judge(_on_ec2((role,)))["training"][0] == "pass"
+
+
+def test_fail_an_ec2_consumer_without_its_instance_profile():
+    role = training().principal_arn.rsplit("/", 1)[-1]
+    assert judge(_on_ec2(None)) == {"training": ("fail", (
+        f"consumer training is denied all its declared access: no instance profile {role} lets EC2 instances take "
+        "its role"))}
+
+
+def test_fail_an_ec2_consumers_instance_profile_holding_another_role():
+    role = training().principal_arn.rsplit("/", 1)[-1]
+    assert judge(_on_ec2(("LakeAdmin",))) == {"training": ("fail", (
+        f"consumer training's instance profile {role} holds LakeAdmin instead of its role {role}"))}
+    assert judge(_on_ec2(()))["training"] == ("fail", (
+        f"consumer training's instance profile {role} holds no role instead of its role {role}"))
+
+
+def test_unknown_an_ec2_consumers_instance_profile_unread():
+    assert judge(_on_ec2(UNKNOWN)) == {"training": ("unknown", (
+        "the roles of consumer training's instance profile cannot be known"))}
