@@ -102,7 +102,9 @@ RULE = Rule(
     "queries, through the endpoint when the consumer must use it) is allowed, and everything else over the "
     "lake's buckets, prefixes, key, workgroups and databases is denied: other prefixes and buckets, "
     "s3:DeleteObjectVersion, bucket administration, direct use of the key, the same requests from outside "
-    "the endpoint. A grant that lost its KMS statement fails at the first read; one that reaches the whole "
+    "the endpoint. A service consumer is judged by everything its role holds; a policy the config attaches "
+    "(attach: true) that is not attached, or an ec2 consumer's instance profile that does not hold exactly its "
+    "role, fails too. A grant that lost its KMS statement fails at the first read; one that reaches the whole "
     "bucket exposes the rest of the zone. High, as LAKE.10: the excess stays with principals the stack "
     "names (S3.6 and LAKE.12 judge what other accounts reach).",
     remediation="Declare each consumer's grants in `datalake:consumers` and let the lake build their "
