@@ -27,9 +27,10 @@ CURATED = "mlteam-dev-curated"
 PROCESSED = "mlteam-dev-processed"
 SHARED = "shared/labels.csv"
 MiB = 1024 * 1024
-TRAINING = (GrantSettings("curated", "read"), GrantSettings("processed", "write", ("features/",)))
-TRAINING_GRANTS = "read on curated; write on processed under features/"
-SESSION = "arn:aws:sts::123456789012:assumed-role/mlteam-dev-consumer-training/training"
+# Not "training": the dev plan applied here creates that consumer's role and policy itself.
+TUNING = (GrantSettings("curated", "read"), GrantSettings("processed", "write", ("features/",)))
+TUNING_GRANTS = "read on curated; write on processed under features/"
+SESSION = "arn:aws:sts::123456789012:assumed-role/mlteam-dev-consumer-tuning/tuning"
 
 
 def consumer_output(arn: str, grants: tuple[GrantSettings, ...], policy: dict[str, Any]) -> dict[str, Any]:
@@ -47,7 +48,7 @@ def consumers(lake: DataLake) -> dict[str, Any]:
     sts = sandbox_client("sts", lake.https_url, verify=lake.ca_bundle)
     sandbox_client("s3", lake.https_url, verify=lake.ca_bundle).put_object(
         Bucket=CURATED, Key=SHARED, Body=b"image,label\n", ServerSideEncryption="aws:kms", SSEKMSKeyId=lake.key_arn)
-    declared = {"training": (TRAINING, True), "keyless": ((GrantSettings("curated", "read"),), False)}
+    declared = {"tuning": (TUNING, True), "keyless": ((GrantSettings("curated", "read"),), False)}
     outputs: dict[str, Any] = {"zoneBuckets": {"curated": {"name": CURATED}, "processed": {"name": PROCESSED}},
                                "keyArn": lake.key_arn, "consumers": {}}
     sessions = {}
@@ -80,7 +81,7 @@ def denial(call: Any) -> str:
 
 
 def test_a_consumer_reads_and_downloads_its_zone(lake: DataLake, consumers: dict[str, Any], tmp_path: Path):
-    curated = consumer_client(lake, consumers, "training", "curated")
+    curated = consumer_client(lake, consumers, "tuning", "curated")
     assert curated.read_bytes(SHARED) == b"image,label\n"
     report = curated.download("shared/", tmp_path)
     assert (report.downloaded, (tmp_path / "labels.csv").read_bytes()) == (1, b"image,label\n")
@@ -89,33 +90,33 @@ def test_a_consumer_reads_and_downloads_its_zone(lake: DataLake, consumers: dict
 def test_a_write_without_a_write_grant_names_the_grant_to_add(lake: DataLake, consumers: dict[str, Any],
                                                                tmp_path: Path):
     (tmp_path / "x.parquet").write_bytes(b"x")
-    curated = consumer_client(lake, consumers, "training", "curated")
+    curated = consumer_client(lake, consumers, "tuning", "curated")
     assert denial(lambda: curated.upload("x.parquet", tmp_path / "x.parquet")) == (
         f"PutObject s3://{CURATED}/x.parquet: access denied (User: {SESSION} is not authorized to perform: "
         f"s3:PutObject on resource: \"arn:aws:s3:::{CURATED}/x.parquet\" because no identity-based policy allows "
         "the s3:PutObject action)\n"
-        f"hint: consumer 'training' has no write grant on zone 'curated' (its grants: {TRAINING_GRANTS}): "
+        f"hint: consumer 'tuning' has no write grant on zone 'curated' (its grants: {TUNING_GRANTS}): "
         "add {zone: curated, access: write} to its grants in datalake:consumers")
 
 
 def test_a_write_outside_the_granted_prefixes_names_them(lake: DataLake, consumers: dict[str, Any], tmp_path: Path):
     (tmp_path / "a.bin").write_bytes(b"a")
-    processed = consumer_client(lake, consumers, "training", "processed")
+    processed = consumer_client(lake, consumers, "tuning", "processed")
     assert denial(lambda: processed.upload("images/a.bin", tmp_path / "a.bin")).split("\n")[1] == (
-        f"hint: consumer 'training' has a write grant on zone 'processed' only under features/, not on images/a.bin "
-        f"(its grants: {TRAINING_GRANTS}): add a prefix of it to that grant's prefixes in datalake:consumers")
+        f"hint: consumer 'tuning' has a write grant on zone 'processed' only under features/, not on images/a.bin "
+        f"(its grants: {TUNING_GRANTS}): add a prefix of it to that grant's prefixes in datalake:consumers")
 
 
 def test_the_caller_is_asked_once_per_client_and_only_on_a_denial(lake: DataLake, consumers: dict[str, Any]):
-    session = fresh_session(consumers, "training")
+    session = fresh_session(consumers, "tuning")
     asked: list[str] = []
     session.events.register("before-send.sts.GetCallerIdentity", lambda **kwargs: asked.append("asked"))
-    curated = consumer_client(lake, consumers, "training", "curated", session=session)
+    curated = consumer_client(lake, consumers, "tuning", "curated", session=session)
     curated.read_bytes(SHARED)
     assert asked == []
     for _ in range(2):
         assert denial(lambda: curated.delete(SHARED)).endswith(
-            "hint: consumer 'training' has no delete grant on zone 'curated' (its grants: read on curated; write on "
+            "hint: consumer 'tuning' has no delete grant on zone 'curated' (its grants: read on curated; write on "
             "processed under features/): add {zone: curated, access: delete} to its grants in datalake:consumers")
     assert asked == ["asked"]
 
@@ -123,10 +124,10 @@ def test_the_caller_is_asked_once_per_client_and_only_on_a_denial(lake: DataLake
 def test_a_writer_uploads_in_parts_with_the_lake_key(lake: DataLake, consumers: dict[str, Any], tmp_path: Path):
     big = tmp_path / "week1.bin"
     big.write_bytes(b"f" * (5 * MiB) + b"tail")
-    session = fresh_session(consumers, "training")
+    session = fresh_session(consumers, "tuning")
     parts: list[str] = []
     session.events.register("before-send.s3.UploadPart", lambda **kwargs: parts.append("part"))
-    processed = consumer_client(lake, consumers, "training", "processed", session=session)
+    processed = consumer_client(lake, consumers, "tuning", "processed", session=session)
     options = UploadOptions(multipart_threshold=5 * MiB, part_size=5 * MiB)
     assert [u.size for u in processed.upload("features/", big, options)] == [5 * MiB + 4]
     assert parts == ["part", "part"]
@@ -137,7 +138,7 @@ def test_a_writer_uploads_in_parts_with_the_lake_key(lake: DataLake, consumers: 
 
 
 def test_a_refusal_the_grants_cover_keeps_the_bucket_policy_diagnosis(lake: DataLake, consumers: dict[str, Any]):
-    insecure = consumer_client(lake, consumers, "training", "curated", secure=False)
+    insecure = consumer_client(lake, consumers, "tuning", "curated", secure=False)
     assert denial(lambda: insecure.read_bytes(SHARED)).split("\n")[1] == (
         "hint: the lake refuses requests without TLS (DenyInsecureTransport): use an https:// endpoint URL")
     # Declared read, but the role's policy lacks the key statement: the grants cover it, KMS refuses.
@@ -149,7 +150,7 @@ def test_a_refusal_the_grants_cover_keeps_the_bucket_policy_diagnosis(lake: Data
 def test_lake_data_put_exits_1_with_the_missing_grant(lake: DataLake, consumers: dict[str, Any], tmp_path: Path,
                                                       monkeypatch: pytest.MonkeyPatch,
                                                       capsys: pytest.CaptureFixture[str]):
-    issued = consumers["sessions"]["training"].get_credentials()
+    issued = consumers["sessions"]["tuning"].get_credentials()
     for name, value in {"AWS_ACCESS_KEY_ID": issued.access_key, "AWS_SECRET_ACCESS_KEY": issued.secret_key,
                         "AWS_SESSION_TOKEN": issued.token, "AWS_DEFAULT_REGION": REGION}.items():
         monkeypatch.setenv(name, value)
@@ -161,7 +162,7 @@ def test_lake_data_put_exits_1_with_the_missing_grant(lake: DataLake, consumers:
                  "--zone", "curated", "--endpoint-url", lake.https_url, "--ca-bundle", lake.ca_bundle])
     assert code == 1
     assert capsys.readouterr().err.splitlines()[-1] == (
-        f"hint: consumer 'training' has no write grant on zone 'curated' (its grants: {TRAINING_GRANTS}): "
+        f"hint: consumer 'tuning' has no write grant on zone 'curated' (its grants: {TUNING_GRANTS}): "
         "add {zone: curated, access: write} to its grants in datalake:consumers")
 
 

@@ -17,7 +17,7 @@ from policies.adapters.live import Selection, Target
 from policies.adapters.plan import lake_from_plan
 from policies.drift import Difference, drift
 from policies.rule import Status
-from tests.live.support import REGION, audit, deploy, session
+from tests.live.support import LAKE_TAG, REGION, UNKNOWN_WITHOUT_PLAN, audit, deploy, session
 
 RAW = "mlteam-dev-raw"
 BUCKETS = ("mlteam-dev-curated", "mlteam-dev-logs", "mlteam-dev-processed", "mlteam-dev-query-results", RAW)
@@ -45,11 +45,17 @@ ONCE = ("GetCallerIdentity", "GetResources", "GetDataCatalogEncryptionSettings",
         "DescribeKey", "ListResourceTags", "GetKeyRotationStatus", "GetKeyPolicy", "GetSecurityConfiguration",
         # The buckets named in the lake's namespace (a bucket that lost its tag), the lake workgroup's tags.
         "ListBuckets", "ListTagsForResource",
-        # The customer managed policies, for the consumers' (none in the dev lake: nothing more is read).
+        # The customer managed policies, for the consumers' (CONSUMER_CALLS: what each costs).
         "ListPolicies")
 # Two of each: workgroups (primary and the lake's), queues (events and its DLQ), crawler roles.
 TWICE = ("GetWorkGroup", "GetQueueUrl", "GetQueueAttributes", "GetRole", "ListRolePolicies", "GetRolePolicy",
          "ListAttachedRolePolicies", "GetTags")
+# On top, the dev lake's two consumers (training, analysts): per consumer its policy, version and
+# attachments, and the role of its name (analysts has none: NoSuchEntity); the training role's own
+# reads (its attached policy is the consumer's, read already); the analysts' principal, which
+# ListEntitiesForPolicy names without its path (GetRole gives its ARN).
+CONSUMER_CALLS = Counter({"GetPolicy": 2, "GetPolicyVersion": 2, "ListEntitiesForPolicy": 2, "GetRole": 2 + 1,
+                          "ListRolePolicies": 1, "ListAttachedRolePolicies": 1})
 
 
 
@@ -61,8 +67,10 @@ def deployed(document, url):
 
 def test_round_trip_zero_findings_and_the_live_model_equals_the_plan(document, url, deployed):
     audited = audit(url)
-    assert audited.open() == set()
+    assert audited.open() == UNKNOWN_WITHOUT_PLAN
     assert {f.rule_id for f in audited.findings if f.status is Status.PASS} >= {"S3.5", "S3.17", "KMS.4", "LAKE.11"}
+    against = run_audit(Target(region=REGION, endpoint_url=url, session=session()), LAKE_TAG, document)
+    assert [(f.rule_id, f.resource) for f in against.findings if f.status in (Status.FAIL, Status.UNKNOWN)] == []
     assert sorted(b.name for b in audited.read.lake.buckets) == list(BUCKETS)
     assert drift(lake_from_plan(document), audited.read.lake) == MOTO_DROPS_BLOCKED_TYPES + MOTO_FLOW_LOG_GAPS
 
@@ -71,6 +79,7 @@ def test_every_setting_costs_exactly_one_call(url, deployed):
     calls = audit(url).read.calls
     expected = Counter({**dict.fromkeys(BUCKET_CALLS, 5), **dict.fromkeys(ONCE, 1), **dict.fromkeys(TWICE, 2)})
     expected["GetPublicAccessBlock"] = 5 + 1  # each bucket's, and the account's (S3 Control)
+    expected.update(CONSUMER_CALLS)
     assert calls == expected
 
 
@@ -81,7 +90,7 @@ def test_the_acl_is_read_once_acls_are_enabled(url, deployed):
     audited = audit(url)
     assert audited.read.calls["GetBucketAcl"] == 1
     assert audited.read.lake.bucket_named(RAW).acl == "public-read"
-    assert audited.open() == {("S3.2", RAW, "fail"), ("S3.12", RAW, "fail")}
+    assert audited.open() == {("S3.2", RAW, "fail"), ("S3.12", RAW, "fail"), *UNKNOWN_WITHOUT_PLAN}
 
 
 def test_stack_outputs_read_each_buckets_tags_instead_of_the_tagging_api(document, url, deployed):
@@ -96,7 +105,7 @@ def test_prefix_and_names_choose_the_same_lake(url, deployed):
     by_prefix = audit(url, Selection(prefix="mlteam-dev-"))
     by_names = audit(url, Selection(names=BUCKETS))
     assert sorted(b.name for b in by_prefix.read.lake.buckets) == list(BUCKETS)
-    assert by_prefix.open() == by_names.open() == set()
+    assert by_prefix.open() == by_names.open() == UNKNOWN_WITHOUT_PLAN
 
 
 def _denied(bucket: str):
@@ -157,7 +166,7 @@ def test_throttling_is_retried_and_the_setting_read(url, deployed, no_backoff):
     handler, seen = _throttle(RAW, 2)
     boto.events.register("before-send.s3.GetBucketVersioning", handler)
     audited = audit(url, boto_session=boto)
-    assert seen["n"] == 2 and audited.open() == set()
+    assert seen["n"] == 2 and audited.open() == UNKNOWN_WITHOUT_PLAN
     assert audited.read.requests == sum(audited.read.calls.values()) + 2  # the two retries were sent
 
 
@@ -167,7 +176,7 @@ def test_persistent_throttling_is_a_could_not_verify_finding(url, deployed, no_b
     boto.events.register("before-send.s3.GetBucketVersioning", handler)
     audited = audit(url, boto_session=boto, max_attempts=3)
     assert seen["n"] == 3
-    assert audited.open() == {("S3.14", RAW, "unknown"), ("LAKE.11", RAW, "fail")}
+    assert audited.open() == {("S3.14", RAW, "unknown"), ("LAKE.11", RAW, "fail"), *UNKNOWN_WITHOUT_PLAN}
     assert [(u.resource, u.setting, u.operation) for u in audited.read.lake.unverified] == [
         (RAW, "versioning", "GetBucketVersioning")]
     assert audited.read.lake.unverified[0].error.startswith("SlowDown: Please reduce your request rate")
@@ -175,14 +184,14 @@ def test_persistent_throttling_is_a_could_not_verify_finding(url, deployed, no_b
 
 def test_a_missing_bucket_chosen_by_name_is_a_finding_not_a_crash(url, deployed):
     audited = audit(url, Selection(names=(*BUCKETS, "mlteam-dev-gone")))
-    assert audited.open() == {("LAKE.11", "mlteam-dev-gone", "fail")}
+    assert audited.open() == {("LAKE.11", "mlteam-dev-gone", "fail"), *UNKNOWN_WITHOUT_PLAN}
     assert sorted(b.name for b in audited.read.lake.buckets) == list(BUCKETS)
 
 
 def test_a_suspended_versioning_shows_as_a_finding_and_as_drift(document, url, deployed):
     client("s3", url).put_bucket_versioning(Bucket=RAW, VersioningConfiguration={"Status": "Suspended"})
     audited = audit(url)
-    assert audited.open() == {("S3.14", RAW, "fail")}
+    assert audited.open() == {("S3.14", RAW, "fail"), *UNKNOWN_WITHOUT_PLAN}
     assert [d for d in drift(lake_from_plan(document), audited.read.lake) if d.resource == RAW] == [
         Difference("bucket", RAW, "versioning", "Enabled", "Suspended"),
         Difference("bucket", RAW, "encryption.blocked_encryption_types", ["SSE-C"], []),
@@ -205,10 +214,10 @@ def test_progress_counts_every_read_and_the_bar_only_draws_on_a_terminal(url, de
     bar = _Bar()
     read = run_audit(Target(region=REGION, endpoint_url=url, session=session()), Selection(tag=("lake", "mlteam")),
                      progress=bar).read
-    # Tasks by wave: 5 buckets and 5 account-wide reads (one lists the consumers' policies); 9 follow-ups
-    # (endpoints, the events queue, 2 roles, 1 security configuration, 2 workgroups, the 2 crawlers' tags);
-    # the key reference and the dead-letter queue; the key itself.
-    assert bar.total == bar.done == (5 + 5) + 9 + 2 + 1
+    # Tasks by wave: 5 buckets and 5 account-wide reads (one lists the consumers' policies); 11 follow-ups
+    # (endpoints, the events queue, 2 roles, 1 security configuration, 2 workgroups, the 2 crawlers' tags,
+    # the 2 consumers); the key reference and the dead-letter queue; the key itself.
+    assert bar.total == bar.done == (5 + 5) + 11 + 2 + 1
     assert sum(read.calls.values()) > bar.total  # a task is one resource's reads, not one call
     with _progress() as drawn:  # pytest captures stderr: not a terminal
         assert drawn.disable is True

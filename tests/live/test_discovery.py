@@ -14,7 +14,7 @@ from lake.audit import run_audit
 from lake.sandbox.server import client
 from policies.adapters.live import Selection, Target
 from policies.rule import Status
-from tests.live.support import ACCOUNT, REGION, audit, deploy, session
+from tests.live.support import ACCOUNT, GRANTS_UNKNOWN, REGION, audit, deploy, session
 
 RAW, RESULTS = "mlteam-dev-raw", "mlteam-dev-query-results"
 BUCKETS = ("mlteam-dev-curated", "mlteam-dev-logs", "mlteam-dev-processed", RESULTS, RAW)
@@ -70,6 +70,7 @@ def test_a_bucket_that_lost_its_tag_is_found_by_its_name_judged_and_reported(url
     audited = audit(url)
     assert sorted(b.name for b in audited.read.lake.buckets) == list(BUCKETS)
     assert _open(audited.findings) == {
+        **GRANTS_UNKNOWN,
         ("LAKE.11", RAW): f"bucket found through its name, in the lake's namespace mlteam-dev-, {MISSED}",
         ("S3.14", RAW): "versioning is Suspended; it must be Enabled",
     }
@@ -79,6 +80,7 @@ def test_a_bucket_chosen_by_the_stack_outputs_without_the_tag_is_reported(docume
     _untag_bucket(url, RAW)
     audited = audit(url, Selection(outputs=document["outputs"]))
     assert _open(audited.findings) == {
+        **GRANTS_UNKNOWN,
         ("LAKE.11", RAW): f"bucket found through the stack outputs, {MISSED}",
     }
 
@@ -87,6 +89,7 @@ def test_a_workgroup_that_lost_its_tag_is_reported(url, deployed):
     client("athena", url).untag_resource(ResourceARN=WORKGROUP_ARN, TagKeys=["lake"])
     audited = audit(url)
     assert _open(audited.findings) == {
+        **GRANTS_UNKNOWN,
         ("LAKE.11", WORKGROUP): f"workgroup found through its results in a lake bucket, {MISSED}",
     }
 
@@ -96,6 +99,7 @@ def test_a_crawler_that_lost_its_tag_is_reported(url, deployed):
     client("glue", url).untag_resource(ResourceArn=crawler_arn, TagsToRemove=["lake"])
     audited = audit(url)
     assert _open(audited.findings) == {
+        **GRANTS_UNKNOWN,
         ("LAKE.11", CRAWLER): f"crawler found through its targets in a lake bucket, {MISSED}",
     }
 
@@ -111,7 +115,7 @@ def test_a_workgroup_writing_elsewhere_is_still_judged_by_its_name(url, deployed
                              Tags=[{"Key": "lake", "Value": "mlteam"}])
     audited = audit(url)
     assert [w.name for w in audited.read.lake.workgroups] == [WORKGROUP]
-    assert _open(audited.findings) == {("LAKE.8", WORKGROUP): (
+    assert _open(audited.findings) == {**GRANTS_UNKNOWN, ("LAKE.8", WORKGROUP): (
         f"query results go to s3://somewhere-else/results/, outside the lake's query-results bucket {RESULTS}")}
 
 
@@ -127,7 +131,7 @@ def test_a_crawler_retargeted_elsewhere_is_still_judged_by_its_name(url, deploye
     audited = audit(url)
     assert CRAWLER in [c.name for c in audited.read.lake.crawlers]
     # Judged: its role is now weighed against the crawler's new target.
-    assert _open(audited.findings) == {("LAKE.10", "mlteam-dev-crawler-images"): (
+    assert _open(audited.findings) == {**GRANTS_UNKNOWN, ("LAKE.10", "mlteam-dev-crawler-images"): (
         "role mlteam-dev-crawler-images reaches beyond its purpose (crawler of s3://somewhere-else/images/): "
         f"s3:GetBucketLocation on {RAW}")}
 

@@ -32,7 +32,8 @@ PROCESSED = "mlteam-dev-processed"
 SHARED = "shared/a.txt"  # in CURATED, written by moto's user before the roles exist
 SESSION = "arn:aws:sts::123456789012:assumed-role/mlteam-dev-consumer-{}/{}"
 MiB = 1024 * 1024
-TRAINING = (GrantSettings("curated", "read"), GrantSettings("processed", "write", ("features/",)))
+# Not "training": the dev plan applied here creates that consumer's role and policy itself.
+TUNING = (GrantSettings("curated", "read"), GrantSettings("processed", "write", ("features/",)))
 
 
 def as_role(lake: Lake, session: Any, secure: bool = True) -> Any:
@@ -73,9 +74,9 @@ def sessions(lake: Lake) -> dict[str, Any]:
     iam, sts = client("iam", https, verify=ca), client("sts", https, verify=ca)
     policies = {
         "reader": (identity_policy((GrantSettings("curated", "read"),), lake.key_arn), False),
-        "training": (identity_policy(TRAINING, lake.key_arn), False),
+        "tuning": (identity_policy(TUNING, lake.key_arn), False),
         "features": (identity_policy((GrantSettings("processed", "read", ("features/",)),), lake.key_arn), False),
-        "keyless": (identity_policy(TRAINING, lake.key_arn, with_kms=False), True),
+        "keyless": (identity_policy(TUNING, lake.key_arn, with_kms=False), True),
         "generator": (only_generate_data_key(lake.key_arn), True),
         "careful": (denies_secrets(lake.key_arn), True),
     }
@@ -123,7 +124,7 @@ def test_a_reader_of_other_zones_is_refused(roles: dict[str, Any]):
 
 
 def test_a_writer_uploads_in_parts_under_its_prefix_with_the_lake_key(lake: Lake, roles: dict[str, Any]):
-    s3, key = roles["training"], "features/week1.bin"
+    s3, key = roles["tuning"], "features/week1.bin"
     upload = s3.create_multipart_upload(Bucket=PROCESSED, Key=key, **lake.sse())["UploadId"]
     parts = [s3.upload_part(Bucket=PROCESSED, Key=key, UploadId=upload, PartNumber=n, Body=body)["ETag"]
              for n, body in enumerate((b"a" * (5 * MiB), b"tail"), start=1)]
@@ -132,12 +133,12 @@ def test_a_writer_uploads_in_parts_under_its_prefix_with_the_lake_key(lake: Lake
     head = lake.s3().head_object(Bucket=PROCESSED, Key=key)  # the writer may not read processed
     assert (head["ContentLength"], head["SSEKMSKeyId"]) == (5 * MiB + 4, lake.key_arn)
     assert refusal(lambda: s3.get_object(Bucket=PROCESSED, Key=key)) == no_grant(
-        "training", "s3:GetObject", f'"arn:aws:s3:::{PROCESSED}/{key}"')
+        "tuning", "s3:GetObject", f'"arn:aws:s3:::{PROCESSED}/{key}"')
 
 
 def test_a_writer_outside_its_prefix_is_refused(lake: Lake, roles: dict[str, Any]):
-    put = lambda: roles["training"].put_object(Bucket=PROCESSED, Key="raw/a.bin", Body=b"a", **lake.sse())  # noqa: E731
-    assert refusal(put) == no_grant("training", "s3:PutObject", f'"arn:aws:s3:::{PROCESSED}/raw/a.bin"')
+    put = lambda: roles["tuning"].put_object(Bucket=PROCESSED, Key="raw/a.bin", Body=b"a", **lake.sse())  # noqa: E731
+    assert refusal(put) == no_grant("tuning", "s3:PutObject", f'"arn:aws:s3:::{PROCESSED}/raw/a.bin"')
 
 
 def test_a_listing_scoped_by_prefix_needs_the_prefix(lake: Lake, roles: dict[str, Any]):
