@@ -36,7 +36,7 @@ from ..settings import GrantSettings
 from .arns import regional_service
 from .crawler_role import catalog_arns
 from .grants import objects_under
-from .statements import PolicyDocument, Statement, policy_document
+from .statements import PolicyDocument, Statement, policy_document, service_may_assume
 
 LOCATE_ACTION = "s3:GetBucketLocation"
 LIST_ACTION = "s3:ListBucket"
@@ -284,13 +284,7 @@ def consumer_identity_policy(
 def service_trust_policy(service_principal: str, account_id: str) -> PolicyDocument:
     """Trust policy of a role the lake creates for a service consumer: that service only, for
     the lake's account (``aws:SourceAccount``: the confused-deputy protection)."""
-    return policy_document([{
-        "Sid": "AllowServiceToAssumeRole",
-        "Effect": "Allow",
-        "Principal": {"Service": service_principal},
-        "Action": "sts:AssumeRole",
-        "Condition": {"StringEquals": {"aws:SourceAccount": account_id}},
-    }])
+    return policy_document([service_may_assume("AllowServiceToAssumeRole", service_principal, account_id)])
 
 
 # Sid endings of a consumer's bucket statements, by the identity statement they copy. No ending is

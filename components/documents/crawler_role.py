@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from .arns import CRAWLER_LOG_GROUPS, log_group_arn
 from .grants import read_prefix, via_service
-from .statements import PolicyDocument, Statement, policy_document
+from .statements import PolicyDocument, Statement, policy_document, service_may_assume
 
 GLUE_SERVICE = "glue.amazonaws.com"
 
@@ -59,13 +59,7 @@ EVENT_QUEUE_ACTIONS = (
 def glue_trust_policy(account_id: str) -> PolicyDocument:
     """Glue may assume the role, for the lake's account only (``aws:SourceAccount``: the
     confused-deputy protection for a service principal)."""
-    return policy_document([{
-        "Sid": "AllowGlueToAssumeRole",
-        "Effect": "Allow",
-        "Principal": {"Service": GLUE_SERVICE},
-        "Action": "sts:AssumeRole",
-        "Condition": {"StringEquals": {"aws:SourceAccount": account_id}},
-    }])
+    return policy_document([service_may_assume("AllowGlueToAssumeRole", GLUE_SERVICE, account_id)])
 
 
 def catalog_arns(partition: str, region: str, account_id: str, database: str) -> list[str]:

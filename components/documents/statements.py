@@ -25,6 +25,18 @@ def policy_document(statements: list[Statement]) -> PolicyDocument:
     return {"Version": POLICY_VERSION, "Statement": statements}
 
 
+def service_may_assume(sid: str, service_principal: str, account_id: str) -> Statement:
+    """The statement of a trust policy: ``service_principal`` may assume the role, for
+    ``account_id`` only (``aws:SourceAccount``: the confused-deputy protection for a service)."""
+    return {
+        "Sid": sid,
+        "Effect": "Allow",
+        "Principal": {"Service": service_principal},
+        "Action": "sts:AssumeRole",
+        "Condition": {"StringEquals": {"aws:SourceAccount": account_id}},
+    }
+
+
 def bucket_and_objects(bucket_arn: str) -> list[str]:
     """Both resource forms: a statement on ``bucket/*`` alone leaves bucket-level calls open."""
     return [bucket_arn, f"{bucket_arn}/*"]
