@@ -9,6 +9,7 @@ import yaml
 
 from lake.cli import main
 from lake.plan.mocks import DEFAULT_ACCOUNT_ID, MockEnvironment
+from lake.plan.render import output_value
 from lake.plan.runner import PlanError, run_program, runtime_config
 from tests.support import REPO
 
@@ -40,6 +41,15 @@ def test_text_plan_of_dev(capsys):
     assert "    keyAlias: \"alias/mlteam-dev\"" in lines
     assert "    + 85 to create" in lines  # 6 of them the consumers': component, role, 2 policies, 2 attachments
     assert "No mandatory rule fails." in lines
+    # An exported policy document is named by its statements; the JSON plan carries it whole.
+    assert ("            identityPolicy: policy document of 5 statements (LocateBuckets, ListZones, ReadObjects, "
+            "WriteObjects,") in lines
+    assert "                UseKeyThroughS3; whole in --format json)" in lines
+
+
+@pytest.mark.parametrize("value", ['{"Statement": "x"}', "{not json", '{"Statement": [1]}', "plain", 3, None])
+def test_an_output_that_is_not_a_policy_document_is_shown_as_json(value):
+    assert output_value(value) == json.dumps(value)
 
 
 def test_text_plan_marks_protected_resources(capsys):

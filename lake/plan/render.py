@@ -96,9 +96,33 @@ def _format_output(value: Any, indent: str) -> list[str]:
                 lines.append(f"{indent}{key}:")
                 lines += _format_output(inner, indent + "    ")
             else:
-                lines += fit(f"{indent}{key}: {json.dumps(inner)}", indent + "    ")
+                lines += fit(f"{indent}{key}: {output_value(inner)}", indent + "    ")
         return lines
     return fit(f"{indent}{json.dumps(value)}", indent + "    ")
+
+
+def output_value(value: Any) -> str:
+    """A value as JSON; a policy document exported as a string (a consumer's identityPolicy) by its
+    statements' Sids: the whole document is one escaped line dozens of lines long, and the JSON
+    plan carries it."""
+    document = _policy_document(value)
+    if document is None:
+        return json.dumps(value)
+    sids = ", ".join(str(s.get("Sid", "?")) for s in document["Statement"])
+    return f"policy document of {len(document['Statement'])} statements ({sids}; whole in --format json)"
+
+
+def _policy_document(value: Any) -> dict[str, Any] | None:
+    if not isinstance(value, str) or not value.startswith("{"):
+        return None
+    try:
+        document = json.loads(value)
+    except ValueError:
+        return None
+    statements = document.get("Statement") if isinstance(document, dict) else None
+    if not isinstance(statements, list) or not all(isinstance(s, dict) for s in statements):
+        return None
+    return document
 
 
 def render_text(plan: Plan) -> str:
