@@ -167,9 +167,11 @@ class LakeConsumers(pulumi.ComponentResource):
         names = {"policyName": policy.name, "policyArn": policy.arn}
         if kind == PRINCIPAL:
             self._attach_to_principal(consumer, policy)
-            return {"principalArn": consumer.principal, **names}
+            # ``attach``: `lake audit --stack-outputs` judges a detached policy by it, as against the plan.
+            return {"principalArn": consumer.principal, **names, "attach": consumer.attach}
         role = self._service_role(consumer, policy)
-        return {"principalArn": role.arn, "roleName": role.name, **names}
+        # ``service`` (as configured): the one service the role must trust, for `lake audit --stack-outputs`.
+        return {"principalArn": role.arn, "service": consumer.service, "roleName": role.name, **names}
 
     def _identity_policy(self, consumer: ConsumerSettings, kind: str) -> pulumi.Output[str]:
         require = self._args.settings.requires_endpoint(consumer)

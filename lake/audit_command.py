@@ -32,8 +32,8 @@ def add_audit_parser(commands: Any) -> None:
         "lead to) with boto3, and judge them with the rules of `lake plan`. Read-only: it never changes AWS.",
     )
     which = audit.add_argument_group("which buckets (at least one; they add up)")
-    which.add_argument("--stack-outputs", type=argument(inputs.stack_outputs, "--stack-outputs"), metavar="FILE",
-                       help="a saved `pulumi stack output --json` of this program")
+    which.add_argument("--stack-outputs", type=argument(inputs.audited_stack_outputs, "--stack-outputs"),
+                       metavar="FILE", help="a saved `pulumi stack output --json` of this program")
     which.add_argument("--bucket", type=argument(inputs.bucket_name, "--bucket"), action="append", default=[],
                        metavar="NAME", help="a bucket name (repeatable)")
     which.add_argument("--tag", type=argument(inputs.tag, "--tag"), metavar="KEY=VALUE",

@@ -546,6 +546,22 @@ def stack_outputs(text: str, option: str = "--stack-outputs") -> JsonFile:
     return loaded
 
 
+def audited_stack_outputs(text: str, option: str = "--stack-outputs") -> JsonFile:
+    """Stack outputs (``stack_outputs``) whose ``consumers`` `lake audit` can take the consumers' config
+    from (policies/adapters/live/exported.py): an entry it cannot use is refused now, with its key path.
+    (`lake data` reads them for hints only, and leaves such an entry out: lake/data/consumers.py.)"""
+    from policies.adapters.live.exported import exported_consumers
+    from policies.adapters.live.selection import SelectionError
+
+    loaded = stack_outputs(text, option)
+    try:
+        exported_consumers(loaded.document)
+    except SelectionError as error:
+        raise InputError(f"{option} {shown(text)}: {error}", "write it with: pulumi stack output --json > "
+                         "outputs.json") from None
+    return loaded
+
+
 def plan_file(text: str, option: str = "--against-plan") -> JsonFile:
     """A plan document written by `lake plan --format json`, of a format version this lake reads."""
     remedy = "write one with: lake plan --format json --output plan.json"

@@ -128,12 +128,13 @@ def test_existing_principals_get_the_policy_attached_by_name_only_when_asked(res
     assert not [r for r in resources.all if r.type.endswith("PolicyAttachment") and "auditors" in r.name]
 
 
-def _export(target, kind, principal, grants, require_endpoint, policy=None, role=None, account=ACCOUNT):
-    names = {}
+def _export(target, kind, principal, grants, require_endpoint, policy=None, role=None, account=ACCOUNT, **more):
+    """``more``: a service consumer's ``service``, a principal's ``attach`` (read by `lake audit --stack-outputs`)."""
+    names = {"service": more.pop("service")} if "service" in more else {}
     if role:
         names["roleName"] = role
     if policy:
-        names.update(policyName=policy, policyArn=f"arn:aws:iam::{ACCOUNT}:policy/{policy}")
+        names.update(policyName=policy, policyArn=f"arn:aws:iam::{ACCOUNT}:policy/{policy}", **more)
     return {
         "kind": kind, "principalArn": principal, **names,
         "identityPolicy": json.dumps(_identity(target, grants, account, require_endpoint)),
@@ -146,15 +147,19 @@ def test_exports_every_consumer_with_its_identity_policy(plan, target):
     role = f"arn:aws:iam::{ACCOUNT}:role/{PREFIX}-"
     assert plan.outputs["consumers"] == {
         "training": _export(target, "service", f"{role}training", TRAINING, True, f"{PREFIX}-training",
-                            f"{PREFIX}-training"),
-        "batch": _export(target, "service", f"{role}batch", BATCH, False, f"{PREFIX}-batch", f"{PREFIX}-batch"),
-        "analysts": _export(target, "principal", ANALYST, ANALYSTS, True, f"{PREFIX}-analysts"),
-        "notebook": _export(target, "principal", NOTEBOOK, NOTEBOOKS, True, f"{PREFIX}-notebook"),
-        "auditors": _export(target, "principal", AUDITOR, AUDITORS, True, f"{PREFIX}-auditors"),
+                            f"{PREFIX}-training", service="sagemaker"),
+        "batch": _export(target, "service", f"{role}batch", BATCH, False, f"{PREFIX}-batch", f"{PREFIX}-batch",
+                         service="ec2"),
+        "analysts": _export(target, "principal", ANALYST, ANALYSTS, True, f"{PREFIX}-analysts", attach=True),
+        "notebook": _export(target, "principal", NOTEBOOK, NOTEBOOKS, True, f"{PREFIX}-notebook", attach=True),
+        "auditors": _export(target, "principal", AUDITOR, AUDITORS, True, f"{PREFIX}-auditors", attach=False),
         "partner": _export(target, "external", PARTNER, PARTNERS, False, account=PARTNER_ACCOUNT),
     }
     assert list(plan.outputs["consumers"]["training"]) == [
-        "kind", "principalArn", "roleName", "policyName", "policyArn", "identityPolicy", "grants", "requireEndpoint"]
+        "kind", "principalArn", "service", "roleName", "policyName", "policyArn", "identityPolicy", "grants",
+        "requireEndpoint"]
+    assert list(plan.outputs["consumers"]["analysts"]) == [
+        "kind", "principalArn", "policyName", "policyArn", "attach", "identityPolicy", "grants", "requireEndpoint"]
 
 
 def test_bucket_policies_grant_the_external_consumer_on_its_zones_only(resources):

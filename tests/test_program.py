@@ -106,6 +106,7 @@ DEV_CONSUMER_EXPORTS = {
     "training": {
         "kind": "service",
         "principalArn": "arn:aws:iam::123456789012:role/mlteam-dev-consumer-training",
+        "service": "sagemaker",
         "roleName": "mlteam-dev-consumer-training",
         "policyName": "mlteam-dev-consumer-training",
         "policyArn": "arn:aws:iam::123456789012:policy/mlteam-dev-consumer-training",
@@ -120,6 +121,7 @@ DEV_CONSUMER_EXPORTS = {
         "principalArn": "arn:aws:iam::123456789012:role/Analyst",
         "policyName": "mlteam-dev-consumer-analysts",
         "policyArn": "arn:aws:iam::123456789012:policy/mlteam-dev-consumer-analysts",
+        "attach": True,
         "grants": [{"zone": "curated", "access": "query", "prefixes": []}],
         "requireEndpoint": False,
     },

@@ -36,7 +36,7 @@ SESSION = "arn:aws:sts::123456789012:assumed-role/mlteam-dev-consumer-tuning/tun
 def consumer_output(arn: str, grants: tuple[GrantSettings, ...], policy: dict[str, Any]) -> dict[str, Any]:
     """One entry of the stack outputs' ``consumers``, in the shape ``__main__.py`` exports."""
     name = arn.rpartition("/")[2]
-    return {"kind": "service", "principalArn": arn, "roleName": name, "policyName": name,
+    return {"kind": "service", "principalArn": arn, "service": "sagemaker", "roleName": name, "policyName": name,
             "policyArn": arn.replace(":role/", ":policy/"), "identityPolicy": json.dumps(policy),
             "grants": [grant_output(g) for g in grants], "requireEndpoint": False}
 

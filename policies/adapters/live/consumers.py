@@ -9,9 +9,10 @@ the same name (GetRole answers NoSuchEntity for a principal consumer: it has non
 without the lake's tag is reported untagged, like the lake's other resources.
 
 What the account cannot tell stays UNKNOWN: the grants and ``requireEndpoint`` the config declares.
-Against a plan (``Declared.consumers``), they come from the plan, and each planned consumer is looked
-for by its name, so one the account lacks shows as missing (drift's "consumer policy" and "consumer
-role"). A consumer role found by its policy alone, without a plan, that lost the policy is not seen.
+Against a plan (``Declared.consumers``), they come from the plan, else from the stack outputs
+(``exported.py``), and each planned consumer is looked for by its name, so one the account lacks
+shows as missing (drift's "consumer policy" and "consumer role", against a plan). A consumer role
+found by its policy alone, without a plan or outputs, that lost the policy is not seen.
 """
 
 from __future__ import annotations
@@ -59,12 +60,14 @@ def names(found: Any, ties: Ties, planned: Iterable[Consumer]) -> list[str]:
 
 @dataclass(frozen=True)
 class Where:
-    """Where the consumers are: the account, its partition, the ties and the planned consumers."""
+    """Where the consumers are: the account, its partition, the ties and the planned consumers (of
+    the plan, else of the stack outputs: ``found_by`` says which)."""
 
     account: str
     partition: str
     ties: Ties
     planned: dict[str, Consumer]
+    found_by: str = PLAN
 
     def arn(self, kind: str, name: str) -> str:
         # The program creates both at the path "/".
@@ -114,7 +117,7 @@ def read(reader: Reader, iam: Any, name: str, where: Where) -> Found:
         consumer = replace(consumer, instance_profile=profile)
     own = [IamPolicy(full, policy.arn, policy.document, "managed")] if policy is not None else []
     return Found(consumer, role, tuple({(p.kind, p.ref, p.name): p for p in (*own, *role_policies)}.values()),
-                 tuple(_untagged(policy, role, where.ties, planned)))
+                 tuple(_untagged(policy, role, where, planned)))
 
 
 def _policy(reader: Reader, iam: Any, name: str, arn: str) -> Policy | None:
@@ -158,7 +161,8 @@ def _consumer(name: str, policy: Policy | None, role: Role | None, planned: Cons
         grants=planned.grants if planned is not None else UNKNOWN,
         require_endpoint=planned.require_endpoint if planned is not None else UNKNOWN,
         policies=(policy.document,) if policy is not None else (),
-        service=planned.service if planned is not None else _trusted_service(role),
+        # An export older than its ``service`` field leaves it to the role's trust policy, as without one.
+        service=planned.service if planned is not None and planned.service else _trusted_service(role),
         role_ref=role.ref if role is not None else None,
         policy_name=policy.name if policy is not None else None,
         attached=_attached(policy, role, kind, planned),
@@ -208,10 +212,11 @@ def _trusted_service(role: Role | None) -> str | None:
     return found.pop() if len(found) == 1 else None
 
 
-def _untagged(policy: Policy | None, role: Role | None, ties: Ties, planned: Consumer | None) -> list[Untagged]:
+def _untagged(policy: Policy | None, role: Role | None, where: Where, planned: Consumer | None) -> list[Untagged]:
+    ties = where.ties
     if ties.lake is None:
         return []
-    found_by = PLAN if planned is not None else f"{NAMING} {ties.namespace}"
+    found_by = where.found_by if planned is not None else f"{NAMING} {ties.namespace}"
     lacking = []
     if policy is not None and isinstance(policy.tags, dict) and policy.tags.get("lake") != ties.lake:
         lacking.append(Untagged(POLICY_KIND, policy.name, policy.arn, found_by, ties.lake))

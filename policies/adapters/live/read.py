@@ -16,11 +16,13 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from ...model import UNKNOWN, Bucket, Key, Lake, Untagged, Unverified, is_unknown
+from ...model import UNKNOWN, Bucket, Consumer, Key, Lake, Untagged, Unverified, is_unknown
+from ..consumers import external_principals
 from ..resources import derived_administrators, derived_production, lake_key_policy
 from . import consumers, discovery, keys, network, services
 from .buckets import TAGS, assemble, bucket_arn, public_access_block, read_setting, read_settings
 from .calls import BucketMissing, Call, Reader
+from .exported import FOUND_BY as OUTPUTS, exported_consumers
 from .selection import PLAN, Chosen, Declared, Selection, choose, namespace
 from .session import Clients, Target
 
@@ -116,9 +118,9 @@ def _read(pool: _Pool, clients: Clients, reader: Reader, chosen: list[Chosen], w
     ties = _ties(buckets, selection.declared)
     lake_name = ties.lake
     crawlers = [c for c in every_crawler if discovery.is_lake_crawler(c, ties)]
-    planned = selection.declared.consumers if selection.declared else ()
+    planned = _planned_consumers(selection)
     follow = _follow(pool, clients, reader, buckets, crawlers, workgroup_names, selection.outputs or {},
-                     _Scope(where, ties, selection.declared, consumers.names(policy_names, ties, planned)))
+                     _Scope(where, ties, selection.declared, consumers.names(policy_names, ties, planned), planned))
     follow["untagged"] = (*_untagged_buckets(chosen, buckets, ties.lake, reader.unverified), *follow["untagged"])
     # The VPCs of the lake's endpoints, once those are known, and their flow logs (EC2.6).
     vpcs = network.vpcs(reader, clients("ec2"), network.vpc_ids(follow["endpoints"]), lake_name)
@@ -126,12 +128,21 @@ def _read(pool: _Pool, clients: Clients, reader: Reader, chosen: list[Chosen], w
         source="live", account_id=account, region=region, partition=partition,
         # The account holds no trace of the network allowlist: `lake audit --against-plan` fills it in.
         allowed_buckets=UNKNOWN,
+        # The config names its external consumers' roles (LAKE.12): the stack outputs export them.
+        trusted_principals=external_principals(planned),
         buckets=tuple(buckets), account_public_access_block=account_bpa, catalog_encryption=catalog,
         crawlers=tuple(crawlers), vpcs=tuple(vpcs), **follow,
     )
     key_policy = lake_key_policy(lake.keys)
     return replace(lake, production=derived_production(lake.buckets, lake.keys),
                    administrators=derived_administrators(key_policy))
+
+
+def _planned_consumers(selection: Selection) -> tuple[Consumer, ...]:
+    """The consumers whose config the audit knows: the plan's, else those the stack outputs export."""
+    if selection.declared is not None:
+        return selection.declared.consumers
+    return exported_consumers(selection.outputs) if selection.outputs is not None else ()
 
 
 def _bucket(reader: Reader, s3: Any, chosen: Chosen, partition: str) -> Bucket | Unverified | None:
@@ -186,11 +197,12 @@ class _Scope:
     ties: discovery.Ties
     declared: Declared | None
     consumer_names: list[str]  # the consumers to read (``consumers.names``)
+    planned: tuple[Consumer, ...]  # ``_planned_consumers``
 
     def consumer_where(self) -> consumers.Where:
         account, partition, _ = self.where
-        planned = self.declared.consumers if self.declared else ()
-        return consumers.Where(account, partition, self.ties, {c.name: c for c in planned})
+        return consumers.Where(account, partition, self.ties, {c.name: c for c in self.planned},
+                               PLAN if self.declared else OUTPUTS)
 
     def queue_arns(self) -> set[str]:
         account, partition, region = self.where
@@ -246,8 +258,7 @@ def _follow(pool: _Pool, clients: Clients, reader: Reader, buckets: list[Bucket]
     key_list, dead_letter_queues = _keys_and_dead_letters(pool, clients, reader, keys.key_references(references),
                                                            dead_letters)
     read_roles = [r for r in roles if r is not None]
-    planned = scope.declared.consumers if scope.declared else ()
-    of_consumers = consumers.collected(found_consumers, planned)
+    of_consumers = consumers.collected(found_consumers, scope.planned)
     every_policy = (*(p for _, policies in read_roles for p in policies), *of_consumers["iam_policies"])
     return {
         "keys": tuple(key_list),
