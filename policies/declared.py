@@ -132,7 +132,7 @@ def declared_of(consumer: Consumer, model: Lake) -> Declared | str:
     """The consumer's declared access, or why it cannot be known."""
     grants = consumer.grants
     if is_unknown(grants):
-        return f"the grants of consumer {consumer.name} cannot be known (lake audit --against-plan knows them)"
+        return f"the grants of consumer {consumer.name} cannot be known (lake audit --against-plan or --stack-outputs knows them)"
     grants = tuple(grants or ())
     results = results_places(model)
     if results is None and any(g.access == "query" for g in grants):

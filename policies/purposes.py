@@ -147,7 +147,7 @@ def consumer_purpose(role: Role, model: Lake) -> ConsumerPurpose | Verdict | Non
         return None
     if consumer is None:
         return unknown(f"role {role.name} is the role of consumer {tag}, whose grants this source cannot tell "
-                       "(lake audit --against-plan knows them)")
+                       "(lake audit --against-plan or --stack-outputs knows them)")
     declared = declared_of(consumer, model)
     if isinstance(declared, str):
         return unknown(declared)

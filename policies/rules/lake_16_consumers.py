@@ -79,7 +79,7 @@ def _undeclared(model: Lake) -> list[Finding]:
     policy pack): their declared grants cannot be known there, so each is unknown, never not applicable."""
     tagged = [(r.name, r.ref, r.tags["consumer"]) for r in (*model.roles, *model.iam_policies) if "consumer" in r.tags]
     why = "the grants it declares are in the stack config, which this source does not carry (`lake plan` and " \
-          "`lake audit --against-plan` prove them)"
+          "`lake audit --against-plan` or `--stack-outputs` prove them)"
     first = {consumer: (name, ref) for name, ref, consumer in reversed(tagged)}  # one finding per consumer
     return [Finding(RULE_ID, Status.UNKNOWN, name, f"consumer {consumer}: {why}", ref)
             for consumer, (name, ref) in sorted(first.items())]

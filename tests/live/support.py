@@ -27,7 +27,7 @@ TRAINING_ROLE = "mlteam-dev-consumer-training"
 # live audit without the plan reports LAKE.16 unknown for both, and LAKE.10 and LAKE.14 for the role the
 # lake creates for training (policies/purposes.py); against the plan they pass.
 GRANTS_UNKNOWN = {
-    (rule, resource): f"the grants of consumer {consumer} cannot be known (lake audit --against-plan knows them)"
+    (rule, resource): f"the grants of consumer {consumer} cannot be known (lake audit --against-plan or --stack-outputs knows them)"
     for rule, resource, consumer in (("LAKE.16", "analysts", "analysts"), ("LAKE.16", "training", "training"),
                                      ("LAKE.10", TRAINING_ROLE, "training"), ("LAKE.14", TRAINING_ROLE, "training"))}
 UNKNOWN_WITHOUT_PLAN = {(rule, resource, "unknown") for rule, resource in GRANTS_UNKNOWN}

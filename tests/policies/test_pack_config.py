@@ -78,7 +78,7 @@ def test_another_trusted_principal_does_not_trust_the_partner(documents):
 def test_lake_16_in_a_preview_is_unknown_per_consumer_never_not_applicable(documents):
     findings = lake_16_consumers.check(lake_from_stack(stack_args(documents["dev"])))
     why = ("the grants it declares are in the stack config, which this source does not carry (`lake plan` and "
-           "`lake audit --against-plan` prove them)")
+           "`lake audit --against-plan` or `--stack-outputs` prove them)")
     assert [(f.status, f.resource, f.message) for f in findings] == [
         (Status.UNKNOWN, "consumer-analysts", f"consumer analysts: {why}"),
         (Status.UNKNOWN, "mlteam-dev-consumer-training", f"consumer training: {why}"),

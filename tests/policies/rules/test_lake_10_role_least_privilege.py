@@ -175,4 +175,4 @@ def test_unknown_a_consumer_role_whose_consumer_is_not_known():
     """The policy pack, or a live audit without a plan: the role's tag names a consumer, not its grants."""
     assert judge_consumer(consumer_role(training())) == {TRAINING: ("unknown", (
         f"role {TRAINING} is the role of consumer training, whose grants this source cannot tell "
-        "(lake audit --against-plan knows them)"))}
+        "(lake audit --against-plan or --stack-outputs knows them)"))}

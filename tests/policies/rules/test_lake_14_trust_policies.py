@@ -109,4 +109,4 @@ def test_fail_a_consumer_role_trusted_by_another_service_or_without_its_account(
 def test_unknown_a_consumer_role_whose_consumer_is_not_known():
     assert judge_consumer(known=False) == {"ml-dev-consumer-training": ("unknown", (
         "role ml-dev-consumer-training is the role of consumer training, whose grants this source cannot tell "
-        "(lake audit --against-plan knows them)"))}
+        "(lake audit --against-plan or --stack-outputs knows them)"))}

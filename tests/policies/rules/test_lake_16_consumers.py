@@ -78,7 +78,7 @@ def test_unknown():
     assert judge(replace(training(), grants=UNKNOWN), replace(analysts(), principal_arn=UNKNOWN),
                  replace(partner(), policies=(UNKNOWN,))) == {
         "training": ("unknown", "the grants of consumer training cannot be known (lake audit --against-plan "
-                                "knows them)"),
+                                "or --stack-outputs knows them)"),
         "analysts": ("unknown", "the ARN of consumer analysts's principal cannot be known before deployment"),
         "partner": ("unknown", "an identity policy of consumer partner cannot be known before deployment"),
     }
