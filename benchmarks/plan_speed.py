@@ -36,7 +36,7 @@ TARGET_AUDIT_OVERHEAD = 0.20
 
 
 def scaled_config(scale: int) -> dict:
-    """The dev stack with its zones and datasets repeated ``scale`` times (3 x scale zones)."""
+    """The dev stack with its zones, datasets and consumers repeated ``scale`` times (3 x scale zones)."""
     dev = yaml.safe_load((REPO / "Pulumi.dev.yaml").read_text())
     config = dev["config"]
     config["datalake:zones"] = [
@@ -46,7 +46,18 @@ def scaled_config(scale: int) -> dict:
         {**d, "name": f"{d['name']}{i:02d}", "zone": f"{d['zone']}{i:02d}"}
         for i in range(scale) for d in config.get("datalake:datasets", [])
     ]
+    config["datalake:consumers"] = [_consumer_copy(c, i) for i in range(scale) for c in config.get("datalake:consumers", [])]
     return dev
+
+
+def _consumer_copy(consumer: dict, i: int) -> dict:
+    """Copy ``i`` of a consumer, on copy ``i`` of its zones; an existing principal gets its own name
+    (one identity per consumer)."""
+    copy = {**consumer, "name": f"{consumer['name']}{i:02d}",
+            "grants": [{**g, "zone": f"{g['zone']}{i:02d}"} for g in consumer["grants"]]}
+    if "principal" in consumer:
+        copy["principal"] = f"{consumer['principal']}{i:02d}"
+    return copy
 
 
 def time_plan(args: list[str]) -> tuple[float, dict]:

@@ -76,27 +76,27 @@ def excess(model: Lake, role_arn: str, policies: tuple[Policy, ...], purpose: Pu
                       replace(model, keys=()))
     found: list[Reach] = []
     for bucket in sorted(model.buckets, key=lambda b: b.name):
-        if _may_reach(actor, bucket):
+        if may_reach(actor, bucket):
             found += _bucket_excess(setting, bucket)
     for key in model.lake_keys:
         found += _key_excess(setting, key)
     return found
 
 
-def _may_reach(actor: Actor, bucket: Bucket) -> bool:
+def may_reach(actor: Actor, bucket: Bucket) -> bool:
     """Could any request of the role to the bucket be allowed? Within the account S3 needs an Allow
     of the role's identity policies covering the bucket or its objects, or an Allow of the bucket
     policy (which may name the role): without either, every probe of the bucket is refused, so
     none is made. This keeps the rule linear in roles plus buckets on a lake of many zones.
     Conservative: a NotResource, a pattern that is not a string, or any bucket-policy Allow counts."""
     policy = bucket.policy if isinstance(bucket.policy, dict) else None
-    if any(s.get("Effect") == "Allow" and _may_name_a_role(s) for s in statements(policy)):
+    if any(s.get("Effect") == "Allow" and may_name_a_role(s) for s in statements(policy)):
         return True
     return any(_names_s3(s) and _covers_bucket(s, str(bucket.arn)) for policy in actor.identity_policies
                for s in statements(dict(policy.document)) if s.get("Effect") == "Allow")
 
 
-def _may_name_a_role(statement: dict[str, Any]) -> bool:
+def may_name_a_role(statement: dict[str, Any]) -> bool:
     """An Allow that may apply to an IAM role: to anyone, to AWS principals, or through NotPrincipal
     (an Allow to service principals only, like log delivery, never does)."""
     principal = statement.get("Principal")

@@ -24,7 +24,7 @@ def _findings(model):
 def test_skipping_untouchable_buckets_changes_no_finding(case, monkeypatch):
     model = lake_from_plan(mutated(case) if case else recorded_plan("dev"))
     filtered = _findings(model)
-    monkeypatch.setattr(reach, "_may_reach", lambda actor, bucket: True)
+    monkeypatch.setattr(reach, "may_reach", lambda actor, bucket: True)
     assert filtered == _findings(model)
 
 
@@ -32,9 +32,9 @@ def test_service_only_and_non_s3_grants_do_not_make_a_bucket_reachable():
     log_delivery = {"Effect": "Allow", "Principal": {"Service": "logging.s3.amazonaws.com"}, "Action": "s3:PutObject",
                     "Resource": "*"}
     glue_anywhere = {"Effect": "Allow", "Action": "glue:GetTable", "Resource": "*"}
-    assert not reach._may_name_a_role(log_delivery)
+    assert not reach.may_name_a_role(log_delivery)
     assert not reach._names_s3(glue_anywhere)
-    assert reach._may_name_a_role({"Effect": "Allow", "Principal": "*"})
+    assert reach.may_name_a_role({"Effect": "Allow", "Principal": "*"})
     assert reach._names_s3({"Effect": "Allow", "Action": "s*:Get*", "Resource": "*"})
     assert reach._covers_bucket({"Resource": "arn:aws:s3:::raw*/x/*"}, "arn:aws:s3:::raw-zone")
     assert not reach._covers_bucket({"Resource": "arn:aws:s3:::curated/*"}, "arn:aws:s3:::raw")
