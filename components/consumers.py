@@ -33,15 +33,17 @@ from .documents.statements import Statement
 from .environment import AwsEnvironment
 from .naming import consumer_policy_name, consumer_role_name
 from .resource_options import child_options
-from .settings import CONSUMER_SERVICES, ConsumerSettings, GrantSettings, LakeSettings
+from .settings import (
+    CONSUMER_SERVICES,
+    ConsumerSettings,
+    GrantSettings,
+    LakeSettings,
+    consumer_kind,
+    principal_account,
+)
 
 TYPE_TOKEN = "datalake:access:LakeConsumers"
 SERVICE, PRINCIPAL, EXTERNAL = "service", "principal", "external"
-
-
-def principal_account(arn: str) -> str:
-    """The account of an IAM ARN (``arn:aws:iam::123456789012:role/Name``)."""
-    return arn.split(":")[4]
 
 
 def principal_type_and_name(arn: str) -> tuple[str, str]:
@@ -51,18 +53,14 @@ def principal_type_and_name(arn: str) -> tuple[str, str]:
     return resource.split("/", 1)[0], resource.rsplit("/", 1)[-1]
 
 
-def consumer_kind(consumer: ConsumerSettings, trusted_accounts: tuple[str, ...]) -> str:
-    """SERVICE, PRINCIPAL or EXTERNAL. It must be known when resources are declared, before the
-    deployment's account is: a principal of a ``datalake:trustedAccounts`` account is external
-    (those are the accounts besides the lake's), any other is of the lake's account, which the
-    identity policy checks once the account is known (``_caller_account``)."""
-    if consumer.service is not None:
-        return SERVICE
-    return EXTERNAL if principal_account(consumer.principal or "") in trusted_accounts else PRINCIPAL
+def kind_of(consumer: ConsumerSettings, trusted_accounts: tuple[str, ...]) -> str:
+    """SERVICE, PRINCIPAL or EXTERNAL (``settings.consumer_kind``); a principal of the lake's account is
+    checked against the deployment's account once it is known (``_caller_account``)."""
+    return consumer_kind(consumer.service, consumer.principal, trusted_accounts)
 
 
 def external_consumers(settings: LakeSettings) -> list[ConsumerSettings]:
-    return [c for c in settings.consumers if consumer_kind(c, settings.trusted_accounts) == EXTERNAL]
+    return [c for c in settings.consumers if kind_of(c, settings.trusted_accounts) == EXTERNAL]
 
 
 def zone_statements(settings: LakeSettings, zone: str, bucket_arn: str) -> list[Statement]:
@@ -149,7 +147,7 @@ class LakeConsumers(pulumi.ComponentResource):
 
     def _consumer(self, consumer: ConsumerSettings) -> dict[str, Any]:
         settings = self._args.settings
-        kind = consumer_kind(consumer, settings.trusted_accounts)
+        kind = kind_of(consumer, settings.trusted_accounts)
         document = self._identity_policy(consumer, kind)
         return {
             "kind": kind,

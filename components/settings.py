@@ -7,6 +7,7 @@ Every default here is also documented in the README's configuration table.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 # Storage classes a lifecycle transition may target, coldest last. Transitions must go strictly
@@ -154,6 +155,20 @@ CONSUMER_SERVICES = {
     "batch": "batch.amazonaws.com",
     "emr-serverless": "emr-serverless.amazonaws.com",
 }
+
+
+def principal_account(arn: str) -> str:
+    """The account of an IAM ARN (``arn:aws:iam::123456789012:role/Name``)."""
+    return arn.split(":")[4]
+
+
+def consumer_kind(service: str | None, principal: str | None, trusted_accounts: Iterable[str]) -> str:
+    """"service", "principal" or "external". It must be known when resources are declared, before the
+    deployment's account is: a principal of a ``datalake:trustedAccounts`` account is external (those
+    are the accounts besides the lake's), any other is of the lake's account."""
+    if service is not None:
+        return "service"
+    return "external" if principal_account(principal or "") in set(trusted_accounts) else "principal"
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from components.naming import consumer_policy_name, consumer_role_name
-from components.settings import ConsumerSettings, GrantSettings, LakeSettings
+from components.settings import ConsumerSettings, GrantSettings, LakeSettings, principal_account
 from lake.config.aws_provider import ALLOWED_ACCOUNTS_KEY
 from lake.config.datasets import MAX_ROLE_NAME_LENGTH, unknown_zone_problems
 from lake.config.problems import NAMESPACE, ConfigProblem, key_path
@@ -42,7 +42,7 @@ class Context:
         gets that one error, not also those of the external consumer it may not be."""
         if consumer.principal is None:
             return False
-        account = account_of(consumer.principal)
+        account = principal_account(consumer.principal)
         return account not in self.own_accounts and account in self.settings.trusted_accounts
 
 
@@ -60,10 +60,6 @@ def consumer_problems(settings: LakeSettings, own_accounts: Sequence[str]) -> li
         problems += _endpoint_problems(index, consumer, context)
         problems += _grant_problems(index, consumer, context)
     return problems
-
-
-def account_of(arn: str) -> str:
-    return arn.split(":")[4]
 
 
 def _path(index: int, *parts: str | int) -> str:
@@ -143,7 +139,7 @@ def _identity(arn: str) -> tuple[str, str, str]:
     """Account, kind and name: IAM names are unique per account whatever their path, and
     case-insensitive, so ``role/a/X`` and ``role/x`` are one identity."""
     kind, _, name = arn.split(":")[5].partition("/")
-    return account_of(arn), kind, name.rsplit("/", 1)[-1].lower()
+    return principal_account(arn), kind, name.rsplit("/", 1)[-1].lower()
 
 
 def _principal_taken_problems(
@@ -167,7 +163,7 @@ def _principal_taken_problems(
 
 
 def _account_problems(index: int, consumer: ConsumerSettings, context: Context) -> list[ConfigProblem]:
-    account = account_of(consumer.principal)
+    account = principal_account(consumer.principal)
     path = _path(index, "principal")
     if account in context.own_accounts:
         return []
@@ -202,7 +198,7 @@ def _endpoint_problems(index: int, consumer: ConsumerSettings, context: Context)
         why = "is true" if consumer.require_endpoint else "is unset and the perimeter is on"
         return [ConfigProblem(
             path,
-            f"{why}, but a consumer of another account ({account_of(consumer.principal)}) cannot use the "
+            f"{why}, but a consumer of another account ({principal_account(consumer.principal)}) cannot use the "
             "lake's VPC endpoint; set requireEndpoint: false",
         )]
     if consumer.require_endpoint is False and settings.perimeter_enabled:
@@ -226,7 +222,7 @@ def _grant_problems(index: int, consumer: ConsumerSettings, context: Context) ->
         if grant.access == "query" and context.is_external(consumer):
             problems.append(ConfigProblem(
                 f"{path}.access",
-                f"query is not possible for a consumer of another account ({account_of(consumer.principal)}): "
+                f"query is not possible for a consumer of another account ({principal_account(consumer.principal)}): "
                 "Athena and the Glue catalog are the lake account's",
             ))
     return problems

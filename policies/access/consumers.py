@@ -30,6 +30,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from components.settings import principal_account
+
 from ..declared import Declared, declared_of
 from ..evaluator.evaluate import evaluate
 from ..evaluator.request import Policy, Principal, Request
@@ -278,9 +280,8 @@ def _queried(declared: Declared, bucket: Bucket, probe: Probe) -> bool:
 # KMS, Athena, Glue --------------------------------------------------------------------------
 
 def _key_probes(setting: Setting) -> Iterator[Probe]:
-    principal_account = str(setting.consumer.principal_arn).split(":")[4]
     for key in setting.model.lake_keys:
-        where, caller = f"key {key.name}", {"kms:CallerAccount": principal_account}
+        where, caller = f"key {key.name}", {"kms:CallerAccount": principal_account(str(setting.consumer.principal_arn))}
         for via, actions in (("s3", ("kms:Decrypt", "kms:GenerateDataKey")), ("glue", ("kms:Decrypt",))):
             context = {**caller, "kms:ViaService": f"{via}.{setting.region}.amazonaws.com"}
             yield from (Probe(f"{a} through {'S3' if via == 's3' else 'Glue'}", where,

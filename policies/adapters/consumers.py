@@ -11,21 +11,13 @@ from dataclasses import replace
 from typing import Any
 
 from components.naming import consumer_policy_name, consumer_role_name, glue_database_name, zone_bucket_name
-from components.settings import CONSUMER_SERVICES
+from components.settings import CONSUMER_SERVICES, consumer_kind
 
-from ..iam import account_of
 from ..model import Consumer, ConsumerGrant
 from .resources import MANAGED_POLICY_TYPE, ROLE_ATTACHMENT_TYPE, ROLE_TYPE, ResourceRecord, get, parse_policy
 
 USER_ATTACHMENT_TYPE = "aws:iam/userPolicyAttachment:UserPolicyAttachment"
 INSTANCE_PROFILE_TYPE = "aws:iam/instanceProfile:InstanceProfile"
-
-
-def consumer_kind(consumer: dict[str, Any], trusted_accounts: Iterable[str]) -> str:
-    """As the program decides it (components/consumers.py): a principal of a trusted account is external."""
-    if consumer.get("service"):
-        return "service"
-    return "external" if account_of(consumer["principal"]) in set(trusted_accounts) else "principal"
 
 
 def _named(records: list[ResourceRecord], type_: str, name: str) -> ResourceRecord | None:
@@ -66,7 +58,7 @@ def plan_consumer(consumer: dict[str, Any], document: dict[str, Any], records: l
                   perimeter: bool) -> Consumer:
     """One consumer; ``perimeter``: is the stack's perimeter on (a consumer's default ``requireEndpoint``)."""
     settings = document["settings"]
-    kind = consumer_kind(consumer, settings.get("trusted_accounts", ()))
+    kind = consumer_kind(consumer.get("service"), consumer.get("principal"), settings.get("trusted_accounts", ()))
     require = consumer["require_endpoint"]
     model = Consumer(name=consumer["name"], ref=f"consumer:{consumer['name']}", kind=kind,
                      principal_arn=consumer.get("principal"), grants=_grants(settings, consumer),
