@@ -35,7 +35,7 @@ from lake.inputs import ACCOUNT_ID, reject_invalid
 from lake.output import check_folder, open_output
 
 EXIT_FINDINGS = EXIT_NO
-FORMATS = ("text", "json", "markdown", "sarif")
+FORMATS = ("text", "json", "markdown", "sarif", "terraform-plan")
 MATRIX_CHOICES = ("summary", "full", "none")
 EXIT_CODES = """\
 exit codes (every command):
@@ -80,7 +80,8 @@ def build_parser() -> argparse.ArgumentParser:
         choices=FORMATS,
         default="text",
         help="text (terminal), json (docs/plan-format.md), markdown (pull-request comment), "
-        "sarif (code scanning); default: text",
+        "sarif (code scanning), terraform-plan (the plan as `terraform show -json` writes it, for checkov and "
+        "other scanners; the audit still runs and decides the exit code); default: text",
     )
     plan.add_argument(
         "--no-audit", action="store_true", help="only record the program: evaluate no policy rule (exit 0 or 2)"
@@ -196,6 +197,10 @@ def _render(args: argparse.Namespace, plan, document: dict, findings: list, matr
         return render_json(document)
     if args.format == "markdown":
         return render_markdown(document, findings, matrices, reach)
+    if args.format == "terraform-plan":
+        from lake.plan.terraform import render_terraform_plan
+
+        return render_terraform_plan(document)
     if args.format == "sarif":
         artifact = args.config_file.name if args.config_file else f"Pulumi.{args.stack}.yaml"
         return json.dumps(render_sarif(findings, args.stack, artifact), indent=2) + "\n"
@@ -226,7 +231,7 @@ def _plan(args: argparse.Namespace) -> int:
         if not args.no_audit:
             model = lake_from_plan(document)
             findings = evaluate(model)
-            if args.matrix != "none":
+            if args.matrix != "none" and args.format != "terraform-plan":  # that format shows no matrix
                 matrices, reach = access_matrix(model), crawler_reach(model)
         output.write(_render(args, plan, document, findings, matrices, reach))
     return EXIT_FINDINGS if blocking(findings) else EXIT_OK
