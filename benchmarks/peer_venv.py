@@ -25,20 +25,23 @@ def site_packages(venv: Path) -> Path:
     return next((venv / "lib").glob("python3*/site-packages"))
 
 
-def pinned_version(name: str) -> str:
-    """The version ``benchmarks/peers/<name>.in`` asks for (``name==X``)."""
-    text = (PEERS / f"{name}.in").read_text()
+def pinned_version(name: str, peers: Path = PEERS) -> str:
+    """The version ``<peers>/<name>.in`` (default ``benchmarks/peers/``) asks for (``name==X``)."""
+    text = (peers / f"{name}.in").read_text()
     return re.search(rf"^{re.escape(name)}==(\S+)$", text, re.M).group(1)
 
 
-def ensure_tool(name: str, executable: str, note: str = "once") -> Path:
-    """``executable`` of the peer ``name``, installed from its lock into ``VENVS/name`` if needed."""
-    venv, lock = VENVS / name, PEERS / f"{name}.txt"
+def ensure_tool(name: str, executable: str, note: str = "once", *, peers: Path = PEERS,
+                venv: Path | None = None) -> Path:
+    """``executable`` of the peer ``name``, installed from its lock ``<peers>/<name>.txt`` into ``venv``
+    (default ``VENVS/name``) if needed. Other scripts' tools (scripts/scan_plan.py's checkov) pass their
+    own ``peers`` folder."""
+    venv, lock = venv or VENVS / name, peers / f"{name}.txt"
     found, marker = venv / "bin" / executable, venv / "installed-from.sha256"
     wanted = hashlib.sha256(lock.read_bytes()).hexdigest()
     if found.exists() and marker.is_file() and marker.read_text().strip() == wanted:
         return found
-    print(f"Installing {name} {pinned_version(name)} from {lock.name} into {venv} ({note})...", flush=True)
+    print(f"Installing {name} {pinned_version(name, peers)} from {lock.name} into {venv} ({note})...", flush=True)
     subprocess.run([sys.executable, "-m", "venv", "--clear", str(venv)], check=True)
     wheels_only = [] if name in SDISTS_ALLOWED else ["--only-binary", ":all:"]
     subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", "--require-hashes",

@@ -11,7 +11,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from .exceptions import NOT_ENFORCED, NotEnforced
+from .exceptions import NOT_ENFORCED, SCANNER_WAIVERS, NotEnforced, ScannerWaiver
 from .registry import all_rules
 from .rule import Rule
 
@@ -65,12 +65,32 @@ def _rule_section(rule: Rule) -> list[str]:
 
 
 def _exception_section(control: NotEnforced) -> list[str]:
+    scanners = [f"**checkov.** {', '.join(control.checkov)} asks for the same and is waived for the same reason."]
     return _section(
         f"{control.id}: {control.title}",
         f"**Why not.** {control.why}",
         f"**Instead.** {control.instead}",
+        *(scanners if control.checkov else []),
         f"**Reference.** <{control.reference}>",
     )
+
+
+def _waiver_section(waiver: ScannerWaiver) -> list[str]:
+    return _section(
+        f"{waiver.tool} {waiver.id}: {waiver.title}",
+        f"Fails on: {waiver.resources}.",
+        f"**Why.** {waiver.why}",
+        f"**Instead.** {waiver.instead}",
+        f"**Reference.** <{waiver.reference}>",
+    )
+
+
+SCANNERS_INTRO = (
+    "Checks of other scanners, run on the plan as a Terraform plan document (`scripts/scan_plan.py`; every "
+    "result and its verdict: [docs/assurance.md](docs/assurance.md#other-scanners-on-the-plan-checkov)), that "
+    "fail on the lake by design. A check asking for the same as a control above is waived there (its "
+    "**checkov** line)."
+)
 
 
 def rules_markdown() -> str:
@@ -90,6 +110,11 @@ def rules_markdown() -> str:
         "stands in for them.",
         "",
         *(line for control in NOT_ENFORCED for line in _exception_section(control)),
+        "## Other scanners' checks waived",
+        "",
+        SCANNERS_INTRO,
+        "",
+        *(line for waiver in SCANNER_WAIVERS for line in _waiver_section(waiver)),
     ]
     return "\n".join(lines).rstrip("\n") + "\n"
 

@@ -17,6 +17,7 @@ class NotEnforced:
     title: str
     why: str  # why the lake does not enforce it
     instead: str  # what protects the data instead, or when to turn the control on
+    checkov: tuple[str, ...] = ()  # checkov's checks of the same control, waived for the same reason
 
     @property
     def reference(self) -> str:
@@ -35,6 +36,7 @@ NOT_ENFORCED = (
         instead="Versioning (S3.14) and LAKE.4 protect against deletion within the region. Enable replication "
         "per dataset when a recovery objective or regulation requires it: a replica bucket in the chosen "
         "region, a replication role and a key there.",
+        checkov=("CKV_AWS_144",),
     ),
     NotEnforced(
         id="S3.15",
@@ -70,6 +72,7 @@ NOT_ENFORCED = (
         instead="Set eventMode on the datasets whose crawler should read only new objects: the lake then declares "
         "the bucket notification and its SQS queue (LAKE.9 checks the queue). Server access logs (S3.9) record "
         "every request on every bucket.",
+        checkov=("CKV2_AWS_62",),
     ),
     NotEnforced(
         id="S3.10",
@@ -78,5 +81,36 @@ NOT_ENFORCED = (
         "every bucket, plus one that expires noncurrent versions where versioning is on: a rule for S3.10 would "
         "report the same findings twice.",
         instead="S3.13 covers it.",
+    ),
+)
+
+
+@dataclass(frozen=True)
+class ScannerWaiver:
+    """A check of another scanner, run on the plan as a Terraform plan document (scripts/scan_plan.py),
+    that fails on the lake by design and matches no control of the catalogue."""
+
+    tool: str
+    id: str  # the scanner's check id
+    title: str  # the scanner's own title
+    resources: str  # which of the lake's resources it fails on
+    why: str
+    instead: str
+    reference: str
+
+
+SCANNER_WAIVERS = (
+    ScannerWaiver(
+        tool="checkov",
+        id="CKV_AWS_145",
+        title="Ensure that S3 buckets are encrypted with KMS by default",
+        resources="the logs bucket only (`aws_s3_bucket.logs-bucket`)",
+        why="S3 server access log delivery writes only to a target bucket whose default encryption is SSE-S3 "
+        "(AES256): with SSE-KMS as its default, the logs would not be delivered. The logs bucket holds access "
+        "logs and VPC flow logs, no data of the lake.",
+        instead="S3.17 requires the lake key on every zone bucket and SSE-S3 on the logs bucket; Block Public "
+        "Access (S3.8), the TLS policy (S3.5, LAKE.1) and its bucket policy limiting writers to the log "
+        "delivery services of the lake's account (LAKE.13) protect the logs.",
+        reference="https://docs.aws.amazon.com/AmazonS3/latest/userguide/enable-server-access-logging.html",
     ),
 )

@@ -67,6 +67,8 @@ SEPARATE_LOCKS = (
          source="benchmarks/peers/s3fs.in"),
     Lock("benchmarks/peers/prowler.txt", "the prowler peer of benchmarks/audit_speed.py",
          source="benchmarks/peers/prowler.in"),
+    Lock("scripts/peers/checkov.txt", "checkov, which scripts/scan_plan.py runs on the Terraform plan document",
+         source="scripts/peers/checkov.in"),
 )
 LOCKS = PROJECT_LOCKS + SEPARATE_LOCKS
 

@@ -3,7 +3,7 @@
 import pytest
 
 from policies.docs import RULES_MD, rules_markdown
-from policies.exceptions import NOT_ENFORCED
+from policies.exceptions import NOT_ENFORCED, SCANNER_WAIVERS
 from policies.registry import all_rules
 
 REFRESH = ".venv/bin/python -m policies.docs --write"
@@ -32,6 +32,15 @@ def test_controls_not_enforced_are_documented_and_not_enforced():
     assert all(c.title and c.why and c.instead for c in NOT_ENFORCED)
     assert NOT_ENFORCED[0].reference == "https://docs.aws.amazon.com/securityhub/latest/userguide/s3-controls.html#s3-7"
     assert not set(ids) & {r.id for r in all_rules()}
+
+
+def test_other_scanners_checks_waived_are_documented():
+    """The checkov checks that fail on the dev and prod plans by design (docs/assurance.md classifies them)."""
+    assert {c.id: c.checkov for c in NOT_ENFORCED if c.checkov} == {"S3.7": ("CKV_AWS_144",), "S3.11": ("CKV2_AWS_62",)}
+    assert [(w.tool, w.id) for w in SCANNER_WAIVERS] == [("checkov", "CKV_AWS_145")]
+    assert all(w.title and w.resources and w.why and w.instead and w.reference.startswith("https://")
+               for w in SCANNER_WAIVERS)
+    assert "### checkov CKV_AWS_145: Ensure that S3 buckets are encrypted with KMS by default" in rules_markdown()
 
 
 def test_the_command_prints_what_it_would_write(capsys):
