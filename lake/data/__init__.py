@@ -8,7 +8,7 @@ defaults from light submodules (limits, checksums) to build its help, does not i
 from importlib import import_module
 
 _WHERE = {
-    "LakeClient": "client", "Connection": "connection", "SyncReport": "download",
+    "LakeClient": "client", "Connection": "connection", "SyncReport": "download", "LakeFileSystem": "filesystem",
     "AccessDeniedError": "errors", "DataError": "errors", "NotFoundError": "errors", "ThrottledError": "errors",
     "TransferError": "errors", "UsageError": "errors", "ObjectInfo": "objects",
     "MAX_EXPIRY_SECONDS": "presign", "Presigned": "presign", "parse_expiry": "presign",

@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lake.errors import InputError
 from lake.inputs import bucket_name, check_file_sizes, check_keys, shown
@@ -39,12 +39,16 @@ from .presign import Presigned
 from .upload import Uploaded, UploadOptions
 from .versions import Version
 
+if TYPE_CHECKING:
+    from .filesystem import LakeFileSystem
+
 
 class LakeClient:
     """Data access to one lake bucket. Thread-safe: one client can serve many workers."""
 
     def __init__(self, bucket: str, key_arn: str | None = None, connection: Connection | None = None,
-                 discover_key: bool = True, consumers: ZoneConsumers | None = None) -> None:
+                 discover_key: bool = True, consumers: ZoneConsumers | None = None,
+                 stack_outputs: Mapping[str, Any] | None = None) -> None:
         try:  # what S3 would refuse, refused before a client is made (the CLI checked it already)
             bucket_name(bucket, "bucket")
             if key_arn is not None:
@@ -52,6 +56,7 @@ class LakeClient:
         except InputError as error:
             raise UsageError(str(error), error.hint or None) from None
         self.connection = connection or Connection()
+        self._stack_outputs = stack_outputs  # for filesystem(): every zone, not only this client's
         self._bucket = LakeBucket(bucket, key_arn, self.connection, discover_key, consumers=consumers)
 
     # --- construction ---------------------------------------------------------------------
@@ -78,7 +83,20 @@ class LakeClient:
         bucket = zones[zone]
         name = bucket["name"] if isinstance(bucket, Mapping) else str(bucket)
         return cls(name, key_arn or found.get("keyArn"), Connection(**connection),
-                   consumers=ZoneConsumers(zone, consumers_of(found)))
+                   consumers=ZoneConsumers(zone, consumers_of(found)), stack_outputs=found)
+
+    def filesystem(self) -> LakeFileSystem:
+        """``lake://`` paths for pandas, pyarrow and Dask (fsspec), with this client's stack outputs,
+        key and connection (its session's credentials, frozen); needs the ``fsspec`` extra."""
+        from .filesystem import LakeFileSystem, session_credentials  # s3fs: an optional extra
+
+        if self._stack_outputs is None:
+            raise UsageError("filesystem() needs the stack outputs, which name every zone's bucket",
+                             "make the client with LakeClient.from_stack_outputs")
+        connection = self.connection
+        return LakeFileSystem(self._stack_outputs, endpoint_url=connection.endpoint_url, ca_bundle=connection.verify,
+                              profile=connection.profile, region=connection.region,
+                              key_arn=self._bucket.given_key_arn, **session_credentials(connection.session))
 
     @property
     def bucket(self) -> str:
