@@ -105,10 +105,14 @@ class Declared:
         return ("",) if "" in found else tuple(sorted(found))
 
     @property
+    def buckets(self) -> set[str]:
+        """The buckets its places name: no request to any other bucket is declared."""
+        return {p.bucket for p in self.places}
+
+    @property
     def targets(self) -> tuple[tuple[str, str], ...]:
         """(bucket, prefix) of every place, "" for a whole bucket: where its requests go."""
-        buckets = sorted({p.bucket for p in self.places})
-        return tuple((bucket, prefix) for bucket in buckets for prefix in self.prefixes_in(bucket))
+        return tuple((bucket, prefix) for bucket in sorted(self.buckets) for prefix in self.prefixes_in(bucket))
 
     def describe(self) -> str:
         """``read s3://b/*, write s3://c/features/``."""

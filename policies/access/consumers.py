@@ -26,7 +26,7 @@ stand between it and the lake.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -35,11 +35,10 @@ from components.settings import principal_account
 from ..declared import Declared, declared_of
 from ..evaluator.evaluate import evaluate
 from ..evaluator.request import Policy, Principal, Request
-from ..iam import statements
 from ..model import Bucket, Consumer, Key, Lake, Role, contains_unknown, is_unknown
 from .actors import FULL_ACCESS, Actor, role_policies
 from .matrix import decide, endpoint_id, key_policy
-from .reach import ADMINISTRATION, KMS_DIRECT, may_name_a_role, may_reach, places
+from .reach import ADMINISTRATION, KMS_DIRECT, places, policy_may_open, reachable
 from .scenarios import MODERN_TLS, SSE, SSE_KEY
 
 OBJECT_ACTIONS = ("s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts",
@@ -160,25 +159,36 @@ def probes(model: Lake, consumer: Consumer) -> list[Probe]:
 def prove(model: Lake, consumer: Consumer, prefilter: bool = True) -> Proof:
     """Every probe of ``consumer``, decided; ``undecidable`` must have found nothing in the way.
 
-    ``prefilter``: an undeclared request to a bucket nothing could open to the consumer is denied
-    without asking the evaluator (``_may_allow``), which keeps the proof linear in consumers plus
-    buckets on a lake of many zones; a test shows it changes no proof."""
-    setting, asked = _setting(model, consumer), probes(model, consumer)
-    closed = {b.name for b in model.buckets if prefilter and not _may_allow(setting, b)}
+    ``prefilter``: an undeclared request to a bucket nothing could open to the consumer (not in
+    ``_open``) is denied without asking the evaluator; on such a bucket that no grant names, every
+    request is undeclared, so none is even built: they are counted (``_unbuilt``). This keeps the
+    proof linear in consumers plus buckets on a lake of many zones; a test shows it changes no proof."""
+    setting = _setting(model, consumer)
+    closed = {b.name for b in model.buckets} - _open(setting) if prefilter else set()
+    skipped = closed - setting.declared.buckets
+    asked = [*_s3_probes(setting, skipped), *_key_probes(setting), *_query_probes(setting)]
     decided = [(p, p.expected or p.bucket is None or p.bucket.name not in closed) for p in asked]
     decided = [(p, asks and _allowed(setting, p)) for p, asks in decided]
     return Proof([p for p, allowed in decided if p.expected and not allowed],
-                 [p for p, allowed in decided if allowed and not p.expected], len(asked))
+                 [p for p, allowed in decided if allowed and not p.expected], len(asked) + _unbuilt(setting, skipped))
 
 
-def _may_allow(setting: Setting, bucket: Bucket) -> bool:
-    """Could any undeclared request of the consumer to ``bucket`` be allowed? Within the account S3
-    needs an Allow of its identity policies or of the bucket policy (``reach.may_reach``); from
+def _open(setting: Setting) -> set[str]:
+    """The buckets some undeclared request of the consumer could be allowed on. Within the account
+    S3 needs an Allow of its identity policies or of the bucket policy (``reach.reachable``); from
     another account the bucket policy must allow it too, whatever its own account grants."""
+    buckets = setting.model.buckets
     if setting.consumer.kind == "external":
-        policy = bucket.policy if isinstance(bucket.policy, dict) else None
-        return any(s.get("Effect") == "Allow" and may_name_a_role(s) for s in statements(policy))
-    return may_reach(setting.denied_actor, bucket)
+        return {b.name for b in buckets if policy_may_open(b)}
+    return {b.name for b in reachable(setting.denied_actor, buckets)}
+
+
+def _unbuilt(setting: Setting, skipped: set[str]) -> int:
+    """How many probes the proof would have made on the ``skipped`` buckets: as many on each, since
+    no grant names any of them (one place, the whole bucket, and nothing declared, so no request
+    again from outside the endpoint); only names, ARNs and SSE headers differ. One is built."""
+    sample = next((b for b in setting.model.buckets if b.name in skipped), None)
+    return len(skipped) * sum(1 for _ in _on_bucket(setting, sample)) if sample else 0
 
 
 def _setting(model: Lake, consumer: Consumer) -> Setting:
@@ -209,18 +219,24 @@ def _allowed(setting: Setting, probe: Probe) -> bool:
 
 # S3 -----------------------------------------------------------------------------------------
 
-def _s3_probes(setting: Setting) -> Iterator[Probe]:
-    """Per bucket: the direct requests (through the endpoint when the consumer must use it), the
-    declared ones again from outside it, then the reads through Athena."""
+def _s3_probes(setting: Setting, skipped: Collection[str] = ()) -> Iterator[Probe]:
+    """Per bucket but the ``skipped`` ones (names), in order of name: ``_on_bucket``."""
     for bucket in sorted(setting.model.buckets, key=lambda b: b.name):
-        direct = _direct(setting, bucket, setting.declared, setting.endpoint)
-        yield from direct
-        # From outside the endpoint, only what requireEndpoint leaves unbound is declared.
-        outside = _direct(setting, bucket, setting.declared.unbound, None) if setting.endpoint else direct
-        if setting.endpoint:
-            yield from (Probe(f"{o.action}{OUTSIDE_SUFFIX}", o.where, o.expected, o.request_action, o.resource,
-                              o.context, o.bucket, o.key) for o, d in zip(outside, direct) if d.expected)
-        yield from _through_athena(setting, bucket, outside)
+        if bucket.name not in skipped:
+            yield from _on_bucket(setting, bucket)
+
+
+def _on_bucket(setting: Setting, bucket: Bucket) -> Iterator[Probe]:
+    """The direct requests (through the endpoint when the consumer must use it), the declared ones
+    again from outside it, then the reads through Athena."""
+    direct = _direct(setting, bucket, setting.declared, setting.endpoint)
+    yield from direct
+    # From outside the endpoint, only what requireEndpoint leaves unbound is declared.
+    outside = _direct(setting, bucket, setting.declared.unbound, None) if setting.endpoint else direct
+    if setting.endpoint:
+        yield from (Probe(f"{o.action}{OUTSIDE_SUFFIX}", o.where, o.expected, o.request_action, o.resource,
+                          o.context, o.bucket, o.key) for o, d in zip(outside, direct) if d.expected)
+    yield from _through_athena(setting, bucket, outside)
 
 
 def _direct(setting: Setting, bucket: Bucket, declared: Declared, endpoint: str | None) -> list[Probe]:

@@ -16,7 +16,7 @@ key policy's DenyUseOutsideS3 admits it for every caller the key serves.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -75,25 +75,48 @@ def excess(model: Lake, role_arn: str, policies: tuple[Policy, ...], purpose: Pu
     setting = Setting(model, actor, purpose, region, Actor(BASELINE, Principal.iam(bare), (), "no policy"),
                       replace(model, keys=()))
     found: list[Reach] = []
-    for bucket in sorted(model.buckets, key=lambda b: b.name):
-        if may_reach(actor, bucket):
-            found += _bucket_excess(setting, bucket)
+    for bucket in sorted(reachable(actor, model.buckets), key=lambda b: b.name):
+        found += _bucket_excess(setting, bucket)
     for key in model.lake_keys:
         found += _key_excess(setting, key)
     return found
 
 
-def may_reach(actor: Actor, bucket: Bucket) -> bool:
-    """Could any request of the role to the bucket be allowed? Within the account S3 needs an Allow
-    of the role's identity policies covering the bucket or its objects, or an Allow of the bucket
-    policy (which may name the role): without either, every probe of the bucket is refused, so
-    none is made. This keeps the rule linear in roles plus buckets on a lake of many zones.
+def reachable(actor: Actor, buckets: Iterable[Bucket]) -> list[Bucket]:
+    """The buckets some request of the role could be allowed on. Within the account S3 needs an
+    Allow of the role's identity policies covering the bucket or its objects, or an Allow of the
+    bucket policy (which may name the role): without either, every probe of the bucket is refused,
+    so none is made. This keeps the rule linear in roles plus buckets on a lake of many zones.
     Conservative: a NotResource, a pattern that is not a string, or any bucket-policy Allow counts."""
+    patterns = _s3_patterns(actor)
+    return [b for b in buckets
+            if policy_may_open(b) or any(resource_matches(p, str(b.arn)) for p in patterns)]
+
+
+def policy_may_open(bucket: Bucket) -> bool:
+    """Has the bucket policy an Allow that may apply to an IAM role (``may_name_a_role``)?"""
     policy = bucket.policy if isinstance(bucket.policy, dict) else None
-    if any(s.get("Effect") == "Allow" and may_name_a_role(s) for s in statements(policy)):
-        return True
-    return any(_names_s3(s) and _covers_bucket(s, str(bucket.arn)) for policy in actor.identity_policies
-               for s in statements(dict(policy.document)) if s.get("Effect") == "Allow")
+    return any(s.get("Effect") == "Allow" and may_name_a_role(s) for s in statements(policy))
+
+
+def _s3_patterns(actor: Actor) -> tuple[str, ...]:
+    """The bucket ARN patterns the role's identity Allows of S3 actions cover, read once per role
+    (not once per bucket): each Resource pattern, and its bucket part ("arn:aws:s3:::raw" of
+    "arn:aws:s3:::raw/images/*"); "*" for a NotResource or a pattern that is not a string."""
+    found: dict[str, None] = {}
+    for policy in actor.identity_policies:
+        for statement in statements(dict(policy.document)):
+            if statement.get("Effect") == "Allow" and _names_s3(statement):
+                found.update(dict.fromkeys(_bucket_patterns(statement)))
+    return tuple(found)
+
+
+def _bucket_patterns(statement: dict[str, Any]) -> Iterator[str]:
+    if "NotResource" in statement:
+        yield "*"
+        return
+    for pattern in as_list(statement.get("Resource")):
+        yield from (pattern.split("/", 1)[0], pattern) if isinstance(pattern, str) else ("*",)
 
 
 def may_name_a_role(statement: dict[str, Any]) -> bool:
@@ -111,19 +134,6 @@ def _names_s3(statement: dict[str, Any]) -> bool:
         return True
     return any(not isinstance(a, str) or resource_matches(a.split(":", 1)[0].lower(), "s3")
                for a in as_list(statement.get("Action")))
-
-
-def _covers_bucket(statement: dict[str, Any], bucket_arn: str) -> bool:
-    if "NotResource" in statement:
-        return True
-    for pattern in as_list(statement.get("Resource")):
-        if not isinstance(pattern, str):
-            return True
-        # The bucket part of the pattern ("arn:aws:s3:::raw" of "arn:aws:s3:::raw/images/*") against
-        # the bucket's ARN: "*" and "arn:aws:s3:::*" cover every bucket.
-        if resource_matches(pattern.split("/", 1)[0], bucket_arn) or resource_matches(pattern, bucket_arn):
-            return True
-    return False
 
 
 def _context(model: Lake, bucket: Bucket | None = None, action: str = "") -> dict[str, Any]:
