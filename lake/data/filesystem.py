@@ -123,20 +123,41 @@ class LakeFileSystem(DirFileSystem):
 
     # --- lake:// itself: the zones --------------------------------------------------------
 
+    def _is_root(self, path: str) -> bool:
+        return not self._strip_protocol(path).strip("/")
+
     def ls(self, path: str, detail: bool = True, **kwargs: Any) -> list[Any]:
-        if self._strip_protocol(path).strip("/"):
+        if not self._is_root(path):
             return super().ls(path, detail=detail, **kwargs)
         return self._zone_entries(detail)
 
     async def _ls(self, path: str, detail: bool = True, **kwargs: Any) -> list[Any]:
-        if self._strip_protocol(path).strip("/"):
+        if not self._is_root(path):
             return await super()._ls(path, detail=detail, **kwargs)
         return self._zone_entries(detail)
 
     def info(self, path: str, **kwargs: Any) -> dict[str, Any]:
-        if self._strip_protocol(path).strip("/"):
+        if not self._is_root(path):
             return super().info(path, **kwargs)
         return {"name": "", "size": 0, "type": "directory"}
+
+    def exists(self, path: str, **kwargs: Any) -> bool:
+        return self._is_root(path) or super().exists(path, **kwargs)
+
+    async def _exists(self, path: str, **kwargs: Any) -> bool:
+        return self._is_root(path) or await super()._exists(path, **kwargs)
+
+    def isdir(self, path: str) -> bool:
+        return self._is_root(path) or super().isdir(path)
+
+    async def _isdir(self, path: str) -> bool:
+        return self._is_root(path) or await super()._isdir(path)
+
+    def isfile(self, path: str) -> bool:
+        return not self._is_root(path) and super().isfile(path)
+
+    async def _isfile(self, path: str) -> bool:
+        return not self._is_root(path) and await super()._isfile(path)
 
     def _zone_entries(self, detail: bool) -> list[Any]:
         zones = sorted(self.zones)

@@ -68,6 +68,8 @@ def test_lake_itself_lists_the_zones_as_directories(fs: LakeFileSystem):
     assert fs.ls("lake://", detail=False) == ["curated", "processed", "raw"]
     assert fs.ls("", detail=True)[0] == {"name": "curated", "size": 0, "type": "directory"}
     assert fs.info("lake://") == {"name": "", "size": 0, "type": "directory"}
+    assert (fs.exists("lake://"), fs.isdir("lake://"), fs.isdir(""), fs.isfile("lake://")) == (True, True, True, False)
+    assert (fs.exists("lake://raw"), fs.isdir("lake://raw")) == (True, True)
 
 
 # --- writes carry the lake key -------------------------------------------------------------------
