@@ -248,7 +248,8 @@ def run_audit_command(args: argparse.Namespace) -> int:
             return _run_org_audit(args, selection, output)
     with open_output(args.output, inputs=_inputs(args)) as output:  # refused before the first request
         plan = args.against_plan.document if args.against_plan else None
-        target = Target(args.region, args.profile, args.endpoint_url, args.concurrency)
+        # Bucket reads in worker processes too when there are many (policies/adapters/live/shards.py).
+        target = Target(args.region, args.profile, args.endpoint_url, args.concurrency, workers="auto")
         with _progress() as bar:
             audit = run_audit(target, selection, plan, bar)
         output.write(_report(args, audit))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -19,11 +19,12 @@ from botocore.exceptions import BotoCoreError, ClientError
 from ...model import UNKNOWN, Bucket, Consumer, Key, Lake, Untagged, Unverified, is_unknown
 from ..consumers import external_principals
 from ..resources import derived_administrators, derived_production, lake_key_policy
-from . import consumers, discovery, keys, network, services
-from .buckets import TAGS, assemble, bucket_arn, public_access_block, read_setting, read_settings
-from .calls import BucketMissing, Call, Reader
+from . import consumers, discovery, keys, network, services, shards
+from .buckets import TAGS, public_access_block
+from .calls import Call, Reader
 from .exported import FOUND_BY as OUTPUTS, exported_consumers
 from .selection import PLAN, Chosen, Declared, Selection, choose, namespace
+from .shards import read_bucket
 from .session import Clients, Target
 
 
@@ -58,6 +59,19 @@ class _Pool:
         finally:
             if self._progress is not None:
                 self._progress.update(1)
+
+    def grow(self, count: int) -> None:
+        """Count ``count`` more reads, made by ``submit``ted work or by worker processes."""
+        if self._progress is not None:
+            self._progress.total = (self._progress.total or 0) + count
+
+    def advance(self) -> None:
+        if self._progress is not None:
+            self._progress.update(1)
+
+    def submit(self, work: Callable[[], Any]) -> Future:
+        """Run ``work`` in a thread, uncounted: it counts its reads itself (``advance``)."""
+        return self._executor.submit(work)
 
     def close(self) -> None:
         self._executor.shutdown()
@@ -103,15 +117,25 @@ def _identity(clients: Clients) -> dict[str, Any]:
 def _read(pool: _Pool, clients: Clients, reader: Reader, chosen: list[Chosen], where: tuple[str, str, str],
           selection: Selection) -> Lake:
     account, partition, region = where
-    wave = [lambda c=c: _bucket(reader, clients("s3"), c, partition) for c in chosen]
-    wave += [
+    account_wide = [
         lambda: _account_bpa(reader, clients("s3control"), account),
         lambda: services.catalog_encryption(reader, clients("glue"), f"arn:{partition}:glue:{region}:{account}:catalog"),
         lambda: services.crawlers(reader, clients("glue")),
         lambda: services.workgroup_names(reader, clients("athena")),
         lambda: consumers.listed(reader, clients("iam")),
     ]
-    *read_buckets, account_bpa, catalog, every_crawler, workgroup_names, policy_names = pool.run(wave)
+    # Wave 3 starts with the VPC endpoints: EC2's client (its model is the largest, 65 ms of CPU) is
+    # built now, while wave 2 waits on the network.
+    pool.submit(lambda: clients("ec2"))
+    workers = shards.worker_count(clients.target.workers, len(chosen), clients.target)
+    if workers:
+        read_buckets, (account_bpa, catalog, every_crawler, workgroup_names, policy_names) = _shared_wave(
+            pool, clients, reader, chosen, partition, workers, account_wide)
+    else:
+        s3 = clients("s3")
+        wave = [lambda c=c: read_bucket(reader, s3, c, partition) for c in chosen]
+        *read_buckets, account_bpa, catalog, every_crawler, workgroup_names, policy_names = pool.run(
+            wave + account_wide)
     buckets = [b for b in read_buckets if isinstance(b, Bucket)]
     missing = [u for u in read_buckets if isinstance(u, Unverified)]
     reader.unverified.extend(missing)
@@ -145,19 +169,24 @@ def _planned_consumers(selection: Selection) -> tuple[Consumer, ...]:
     return exported_consumers(selection.outputs) if selection.outputs is not None else ()
 
 
-def _bucket(reader: Reader, s3: Any, chosen: Chosen, partition: str) -> Bucket | Unverified | None:
-    arn = bucket_arn(chosen.name, partition)
-    try:
-        tags = chosen.tags if chosen.tags is not None else read_setting(reader, s3, chosen.name, arn, TAGS)
-        values = read_settings(reader, s3, chosen.name, arn)
-    except BucketMissing as missing:
-        if chosen.found_by == PLAN:
-            return None  # only the plan names it: LAKE.11 says "declared in the plan but not found"
-        return Unverified(chosen.name, arn, "bucket", str(missing), "NoSuchBucket: the bucket does not exist")
-    tags = dict(tags) if isinstance(tags, dict) else {}
-    if chosen.zone is not None:
-        tags.setdefault("zone", chosen.zone)  # the stack outputs say which zone, even untagged
-    return assemble(chosen.name, arn, tags, values)
+def _shared_wave(pool: _Pool, clients: Clients, reader: Reader, chosen: list[Chosen], partition: str, workers: int,
+                 account_wide: list[Callable[[], Any]]) -> tuple[list[Any], list[Any]]:
+    """Wave 2 with the bucket reads shared with ``workers`` processes (shards.py), each taking its
+    share of the reads in flight; the account-wide reads stay here."""
+    target = clients.target
+    share = max(1, target.concurrency // (workers + 1))
+    spec = shards.Spec(replace(target, region=clients.region, concurrency=share), partition, clients.credentials())
+    s3 = clients("s3")
+    pool.grow(len(chosen))
+    with shards.Shared(chosen, lambda c: read_bucket(reader, s3, c, partition), pool.advance,
+                       [spec] * workers) as shared:
+        local = [pool.submit(shared.drain) for _ in range(max(1, target.concurrency - share * workers))]
+        account_results = pool.run(account_wide)
+        for future in local:
+            future.result()
+        read_buckets = shared.results(reader)
+    clients.requests += shared.requests  # no other thread sends now
+    return read_buckets, account_results
 
 
 def _account_bpa(reader: Reader, s3control: Any, account: str) -> Any:

@@ -30,6 +30,9 @@ class Target:
     max_attempts: int = DEFAULT_MAX_ATTEMPTS
     # A ready session (tests register botocore event hooks on it); built from profile otherwise.
     session: Any = field(default=None, compare=False)
+    # Who reads the buckets: "threads" of this process, worker "processes" as well, or "auto"
+    # (shards.py; `lake audit` asks for auto, whose main module a spawned worker may import safely).
+    workers: str = "threads"
 
 
 class Clients:
@@ -41,6 +44,10 @@ class Clients:
         self._clients: dict[str, Any] = {}
         self._lock = threading.Lock()
         self.requests = 0  # HTTP requests, retries included
+
+    @property
+    def target(self) -> Target:
+        return self._target
 
     @property
     def region(self) -> str | None:
@@ -63,6 +70,12 @@ class Clients:
 
     def _config(self, service: str) -> Config:
         return adaptive_config(self._target.concurrency, self._target.max_attempts, self._target.endpoint_url)
+
+    def credentials(self) -> tuple[str, str, str | None] | None:
+        """The session's credentials as resolved now (for a worker process), or None."""
+        resolved = self._session.get_credentials()
+        frozen = resolved.get_frozen_credentials() if resolved is not None else None
+        return (frozen.access_key, frozen.secret_key, frozen.token) if frozen else None
 
     def _count_request(self, **_: Any) -> None:
         with self._lock:
