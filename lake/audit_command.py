@@ -18,13 +18,12 @@ from typing import Any
 from lake import inputs
 from lake.errors import EXIT_NO as EXIT_FINDINGS, EXIT_OK, InputError
 from lake.inputs import argument
+from policies.adapters.live import limits
 
 FORMATS = ("text", "json", "markdown", "sarif")
 
 
 def add_audit_parser(commands: Any) -> None:
-    from policies.adapters.live.limits import DEFAULT_CONCURRENCY
-
     audit = commands.add_parser(
         "audit",
         help="check the deployed lake against the same rules, and its drift from a plan",
@@ -49,8 +48,9 @@ def add_audit_parser(commands: Any) -> None:
                        help="an S3-compatible test server, e.g. http://127.0.0.1:5000 (moto; plain http: this "
                        "machine only)")
     where.add_argument("--concurrency", type=argument(inputs.concurrency, "--concurrency"),
-                       default=DEFAULT_CONCURRENCY,
-                       help=f"reads in flight at once, 1 to {inputs.MAX_CONCURRENCY} (default: {DEFAULT_CONCURRENCY})")
+                       help=f"reads in flight at once, 1 to {inputs.MAX_CONCURRENCY} (default: "
+                       f"{limits.DEFAULT_CONCURRENCY}; {limits.ACCOUNT_CONCURRENCY} per account with --accounts or "
+                       "--organization)")
     many = audit.add_argument_group(
         "which accounts (an organization-wide audit: one report, each finding with its account and region)")
     accounts = many.add_mutually_exclusive_group()
@@ -190,7 +190,8 @@ def _run_org_audit(args: argparse.Namespace, selection, output) -> int:
     session = _base_session(args)
     # The caller's region (STS, Organizations): --region, the session's, else the first audited one.
     region = args.region or session.region_name or (args.regions[0] if args.regions else None)
-    base = Base(region, args.profile, args.endpoint_url, args.concurrency, session=session)
+    base = Base(region, args.profile, args.endpoint_url, args.concurrency or limits.ACCOUNT_CONCURRENCY,
+                session=session)
     scope, who = _scope(args, base, session)
     concurrency = args.account_concurrency or inputs.DEFAULT_ACCOUNT_CONCURRENCY
     with _account_progress() as bar:
@@ -249,7 +250,8 @@ def run_audit_command(args: argparse.Namespace) -> int:
     with open_output(args.output, inputs=_inputs(args)) as output:  # refused before the first request
         plan = args.against_plan.document if args.against_plan else None
         # Bucket reads in worker processes too when there are many (policies/adapters/live/shards.py).
-        target = Target(args.region, args.profile, args.endpoint_url, args.concurrency, workers="auto")
+        concurrency = args.concurrency or limits.DEFAULT_CONCURRENCY
+        target = Target(args.region, args.profile, args.endpoint_url, concurrency, workers="auto")
         with _progress() as bar:
             audit = run_audit(target, selection, plan, bar)
         output.write(_report(args, audit))

@@ -36,7 +36,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from policies.adapters.live import Selection
-from policies.adapters.live.limits import DEFAULT_CONCURRENCY
+from policies.adapters.live.limits import ACCOUNT_CONCURRENCY
 from policies.rule import Finding, Status
 
 LAKE_11 = "LAKE.11"
@@ -65,7 +65,7 @@ class Base:
     region: str | None = None
     profile: str | None = None
     endpoint_url: str | None = None
-    concurrency: int = DEFAULT_CONCURRENCY
+    concurrency: int = ACCOUNT_CONCURRENCY
     max_attempts: int = 5
     session: Any = field(default=None, compare=False)  # threads only (tests register hooks on it)
     # The caller's credentials as resolved once, here, for the workers: a profile that prompts for

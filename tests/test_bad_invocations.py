@@ -295,7 +295,10 @@ ROWS: list[tuple[str, list[str], int, str | None]] = [
      2, "error: --output {root}/files/a-file/plan.txt: {root}/files/a-file is not a folder"),
     ("format-unknown", ["plan", "--format", "yaml"],
      2, "lake plan: error: argument --format: invalid choice: 'yaml' (choose from 'text', 'json', "
-        "'markdown', 'sarif')"),
+        "'markdown', 'sarif', 'terraform-plan')"),
+    ("format-terraform-without-plan", ["plan", "--format", "terraform"],
+     2, "lake plan: error: argument --format: invalid choice: 'terraform' (choose from 'text', 'json', "
+        "'markdown', 'sarif', 'terraform-plan')"),
     ("matrix-unknown", ["plan", "--matrix", "partial"],
      2, "lake plan: error: argument --matrix: invalid choice: 'partial' (choose from 'summary', "
         "'full', 'none')"),

@@ -38,11 +38,10 @@ WORKER_MODES = ("auto", "threads", "processes")
 # about 0.5 s to start, and below this the threads finish while it is still starting.
 MIN_BUCKETS_PER_WORKER = 50
 # Reads in flight one process drives (`auto`): on the benchmarks' endpoint (30 ms per request,
-# 2 cores shared with other jobs, load 1.5 to 6; medians of 3 to 4 alternating CLI runs), a worker
-# at the default 32 in flight gained nothing (200 buckets 3.53 s against 3.54 s in threads alone;
-# 2,000 buckets 26.4 s against 26.2 s) and cost 0.4 to 1.9 s more CPU. In one in-process run
-# at load 1.5 to 2, 48 in flight with a worker read 200 buckets in 2.8 s, 64 in threads alone
-# 3.5 s: beyond 32, one process is the limit. (At load 5, 64 in flight: 3.72 s, 3.73 s alone.)
+# 2 cores), 200 buckets took 3.78 s at 32 in flight in threads alone, 3.07 s at 48 and 2.92 s at 64
+# with one worker (medians of 5 alternating CLI runs, load 2.3 to 2.8; limits.py's default is 64).
+# The gain needs a free core: under other jobs' load (1.5 to 6) a worker at 32 in flight gained
+# nothing (200 buckets 3.53 s against 3.54 s; 2,000 buckets 26.4 s against 26.2 s).
 READS_PER_PROCESS = 32
 MAX_WORKERS = 3  # beyond a few cores, the account's API rate limits matter more than CPU
 
