@@ -88,6 +88,10 @@ def _write():
 botocore.endpoint.Endpoint.make_request, botocore.endpoint.Endpoint._send = make_request, send
 socket.getaddrinfo = getaddrinfo
 atexit.register(_write)
+# A worker process of multiprocessing (lake audit's bucket-read workers) ends without running atexit
+# handlers, but with multiprocessing's finalizers.
+import multiprocessing.util
+multiprocessing.util.Finalize(None, _write, exitpriority=0)
 '''
 
 
