@@ -5,8 +5,13 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+import os
+import signal
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -17,6 +22,7 @@ from policies.adapters.live import Selection, Target
 from policies.adapters.live import shards
 from policies.adapters.live.selection import Chosen
 from tests.live.support import REGION, reset, session, threaded_moto
+from tests.support import REPO
 
 BUCKETS = 60  # across MIN_BUCKETS_PER_WORKER: `auto` would share them with a worker
 
@@ -120,3 +126,56 @@ def test_leaving_early_stops_the_workers(credentials):
         assert [p.name for p in multiprocessing.active_children()] == ["lake-audit-reader"]
         raise KeyboardInterrupt
     assert multiprocessing.active_children() == []
+
+
+def children(pid: int) -> list[int]:
+    """The processes whose parent is ``pid`` (read from /proc: no psutil here)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # ended while we looked
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def is_reader(pid: int) -> bool:
+    try:
+        return b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="finds the worker through /proc")
+def test_ctrl_c_of_the_command_while_a_worker_reads(fleet, tmp_path):
+    """`lake audit` at its default concurrency shares a large lake's reads with a worker: Ctrl-C
+    then still exits 130 with one line, writes no report, and leaves no worker behind."""
+    report_file = tmp_path / "report.json"
+    environment = {**os.environ, **sandbox_environment(REGION)}
+    environment.pop("AWS_PROFILE", None)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "lake.cli", "audit", "--endpoint-url", fleet, "--region", REGION, "--tag", "lake=bench",
+         "--format", "json", "--output", str(report_file)],
+        cwd=REPO, env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    readers: list[int] = []
+    while not readers:
+        assert process.poll() is None, f"the audit ended before its worker started: {process.communicate()}"
+        assert time.monotonic() < deadline, "no worker within 120 s"
+        readers = [pid for pid in children(process.pid) if is_reader(pid)]
+        time.sleep(0.02)
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=30)
+    assert (process.returncode, out, err) == (130, "", "interrupted\n")
+    assert not report_file.exists() and list(tmp_path.iterdir()) == []
+    time.sleep(0.5)  # a worker ends once its parent has: give it a moment, then it must be gone
+    assert [pid for pid in readers if Path(f"/proc/{pid}").exists() and not zombie(pid)] == []
+
+
+def zombie(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
+    except OSError:
+        return False
