@@ -525,24 +525,27 @@ def _depth(value: Any) -> int:
     return deepest
 
 
+# The hint of every problem with a stack outputs file (here, and lake/data/filesystem.py).
+STACK_OUTPUTS_REMEDY = "write it with: pulumi stack output --json > outputs.json"
+
+
 def stack_outputs(text: str, option: str = "--stack-outputs") -> JsonFile:
     """`pulumi stack output --json` of this program: zoneBuckets, valid bucket names, keyArn."""
-    remedy = "write it with: pulumi stack output --json > outputs.json"
-    loaded = json_file(text, option, "stack outputs", remedy)
+    loaded = json_file(text, option, "stack outputs", STACK_OUTPUTS_REMEDY)
     outputs = loaded.document
     zones = outputs.get("zoneBuckets")
     if not isinstance(zones, dict):
         raise InputError(f"{option} {shown(text)}: no 'zoneBuckets' output; expected `pulumi stack output --json` "
-                         "of this program", remedy)
+                         "of this program", STACK_OUTPUTS_REMEDY)
     named = {f"zoneBuckets.{zone}": bucket for zone, bucket in zones.items()}
     named.update({key: outputs[key] for key in ("logsBucket", "queryResultsBucket") if key in outputs})
     for where, bucket in named.items():
         name = bucket.get("name") if isinstance(bucket, dict) else bucket
         if not isinstance(name, str) or _bucket_name_problem(name):
             raise InputError(f"{option} {shown(text)}: {shown(where)} is not a valid S3 bucket name ({shown(str(name))})",
-                             remedy)
+                             STACK_OUTPUTS_REMEDY)
     if "keyArn" in outputs and not (isinstance(outputs["keyArn"], str) and KEY_ARN.fullmatch(outputs["keyArn"])):
-        raise InputError(f"{option} {shown(text)}: keyArn is not a full KMS key ARN", remedy)
+        raise InputError(f"{option} {shown(text)}: keyArn is not a full KMS key ARN", STACK_OUTPUTS_REMEDY)
     return loaded
 
 
@@ -557,8 +560,7 @@ def audited_stack_outputs(text: str, option: str = "--stack-outputs") -> JsonFil
     try:
         exported_consumers(loaded.document)
     except SelectionError as error:
-        raise InputError(f"{option} {shown(text)}: {error}", "write it with: pulumi stack output --json > "
-                         "outputs.json") from None
+        raise InputError(f"{option} {shown(text)}: {error}", STACK_OUTPUTS_REMEDY) from None
     return loaded
 
 

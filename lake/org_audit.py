@@ -76,23 +76,18 @@ class Base:
         return self.session or _worker_session(self)
 
     def shippable(self) -> Base:
-        resolved = self.session.get_credentials() if self.session is not None else None
-        frozen = resolved.get_frozen_credentials() if resolved is not None else None
-        return replace(self, session=None,
-                       credentials=(frozen.access_key, frozen.secret_key, frozen.token) if frozen else None)
+        from policies.adapters.live.session import frozen_credentials
+
+        return replace(self, session=None, credentials=frozen_credentials(self.session))
 
 
 @functools.lru_cache(maxsize=4)
 def _worker_session(base: Base) -> Any:
     """One caller's session per worker process, whatever the number of accounts it audits: its
     loader, shared with every assumed session, parses each service model once."""
-    import boto3
+    from policies.adapters.live.session import session_with
 
-    if base.credentials is None:
-        return boto3.Session(profile_name=base.profile, region_name=base.region)
-    key, secret, token = base.credentials
-    return boto3.Session(aws_access_key_id=key, aws_secret_access_key=secret, aws_session_token=token,
-                         profile_name=base.profile, region_name=base.region)
+    return session_with(base.credentials, base.profile, base.region)
 
 
 @dataclass(frozen=True)

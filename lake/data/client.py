@@ -26,7 +26,7 @@ from lake.errors import InputError
 from lake.inputs import bucket_name, check_file_sizes, check_keys, shown
 from lake.inputs import key_arn as check_key_arn
 from lake.progress import Transfer
-from policies.adapters.live.selection import SelectionError, load_outputs
+from policies.adapters.live.selection import SelectionError, load_outputs, zone_buckets
 
 from . import objects, presign, upload, versions
 from .bucket import LakeBucket
@@ -76,13 +76,11 @@ class LakeClient:
         A denial of a declared consumer (``consumers``) whose grants do not cover the request names
         the grant it lacks."""
         found = outputs if isinstance(outputs, Mapping) else _read_outputs(Path(outputs))
-        zones = found.get("zoneBuckets") or {}
+        zones = zone_buckets(found) if isinstance(found.get("zoneBuckets"), Mapping) else {}
         if zone not in zones:
             raise UsageError(f"zone {zone!r} is not in the stack outputs' zoneBuckets "
                              f"(zones: {', '.join(shown(zone) for zone in sorted(zones)) or 'none'})")
-        bucket = zones[zone]
-        name = bucket["name"] if isinstance(bucket, Mapping) else str(bucket)
-        return cls(name, key_arn or found.get("keyArn"), Connection(**connection),
+        return cls(zones[zone], key_arn or found.get("keyArn"), Connection(**connection),
                    consumers=ZoneConsumers(zone, consumers_of(found)), stack_outputs=found)
 
     def filesystem(self) -> LakeFileSystem:

@@ -29,7 +29,6 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import boto3
 from botocore.exceptions import ClientError
 from fsspec.asyn import sync_wrapper
 from fsspec.implementations.dirfs import DirFileSystem
@@ -38,7 +37,9 @@ from s3fs import S3FileSystem
 
 from lake.errors import InputError
 from lake.inputs import key_arn as check_key_arn
-from lake.inputs import shown, stack_outputs
+from lake.inputs import STACK_OUTPUTS_REMEDY, shown, stack_outputs
+from policies.adapters.live.selection import zone_buckets
+from policies.adapters.live.session import frozen_credentials, session_with
 
 from .bucket import SSE_HEADER, SSE_KEY_HEADER, LakeBucket
 from .connection import Connection
@@ -47,7 +48,6 @@ from .diagnose import Attempt
 from .errors import DENIED_CODES, DataError, error_code
 
 OUTPUTS_VARIABLE = "LAKE_STACK_OUTPUTS"
-OUTPUTS_HINT = "write it with: pulumi stack output --json > outputs.json"
 PATH_SHAPE = "a path is lake://<zone>/<key>"
 # The S3 action the lake's policies judge for each API s3fs calls, where it is not "s3:" + the API's name.
 ACTIONS = {
@@ -269,8 +269,7 @@ def _credentials_session(options: Mapping[str, Any], profile: str | None, region
     refusal is diagnosed as the same caller; None: the data client's default (``profile``)."""
     if options.get("key") is None:
         return None
-    return boto3.Session(aws_access_key_id=options["key"], aws_secret_access_key=options.get("secret"),
-                         aws_session_token=options.get("token"), profile_name=profile, region_name=region)
+    return session_with((options["key"], options.get("secret"), options.get("token")), profile, region)
 
 
 def _checked_key_arn(text: str) -> None:
@@ -290,24 +289,19 @@ def load_outputs(given: Mapping[str, Any] | str | Path | None) -> Mapping[str, A
     if isinstance(given, Mapping):
         if not isinstance(given.get("zoneBuckets"), Mapping):
             raise ValueError(str(DataError("stack_outputs: no 'zoneBuckets' output; expected `pulumi stack "
-                                           "output --json` of this program", OUTPUTS_HINT)))
+                                           "output --json` of this program", STACK_OUTPUTS_REMEDY)))
         return given
     option, path = ("stack_outputs", given) if given is not None else (OUTPUTS_VARIABLE,
                                                                        os.environ.get(OUTPUTS_VARIABLE))
     if not path:
         raise FileNotFoundError(str(DataError(
             f"no stack outputs: pass stack_outputs= (a file of `pulumi stack output --json`, or its dict) "
-            f"or set {OUTPUTS_VARIABLE} to that file", OUTPUTS_HINT)))
+            f"or set {OUTPUTS_VARIABLE} to that file", STACK_OUTPUTS_REMEDY)))
     try:
         return stack_outputs(str(path), option).document
     except InputError as error:
         kind = ValueError if Path(path).exists() else FileNotFoundError
         raise kind(str(DataError(str(error), error.hint or None))) from None
-
-
-def zone_buckets(outputs: Mapping[str, Any]) -> dict[str, str]:
-    return {zone: bucket["name"] if isinstance(bucket, Mapping) else str(bucket)
-            for zone, bucket in outputs["zoneBuckets"].items()}
 
 
 def unknown_zone(path: str, zone: str, zones: Mapping[str, str]) -> str:
@@ -324,8 +318,7 @@ def unknown_zone(path: str, zone: str, zones: Mapping[str, str]) -> str:
 def session_credentials(session: Any) -> dict[str, str]:
     """s3fs's ``key``/``secret``/``token`` from a boto3 session (frozen: s3fs cannot refresh another
     session's credentials); none for no session (then s3fs finds credentials as botocore does)."""
-    if session is None:
+    frozen = frozen_credentials(session)
+    if frozen is None:
         return {}
-    frozen = session.get_credentials().get_frozen_credentials()
-    found = {"key": frozen.access_key, "secret": frozen.secret_key, "token": frozen.token}
-    return {name: value for name, value in found.items() if value}
+    return {name: value for name, value in zip(("key", "secret", "token"), frozen) if value}

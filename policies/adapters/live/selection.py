@@ -5,7 +5,7 @@ the lake's); against a plan, also every bucket the plan declares."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -95,9 +95,14 @@ def load_outputs(path: Path) -> dict[str, Any]:
     return outputs
 
 
+def zone_buckets(outputs: Mapping[str, Any]) -> dict[str, str]:
+    """zone -> bucket name, from the stack outputs' ``zoneBuckets`` (each ``{name, arn}``, or the name)."""
+    return {zone: _name(bucket) for zone, bucket in outputs["zoneBuckets"].items()}
+
+
 def from_outputs(outputs: dict[str, Any]) -> list[Chosen]:
     """The zone buckets, the logs bucket and the query-results bucket the program exports."""
-    chosen = [Chosen(_name(b), zone, found_by="the stack outputs") for zone, b in outputs["zoneBuckets"].items()]
+    chosen = [Chosen(name, zone, found_by="the stack outputs") for zone, name in zone_buckets(outputs).items()]
     for key, zone in (("logsBucket", "logs"), ("queryResultsBucket", "query-results")):
         if key in outputs:
             chosen.append(Chosen(_name(outputs[key]), zone, found_by="the stack outputs"))
@@ -105,7 +110,7 @@ def from_outputs(outputs: dict[str, Any]) -> list[Chosen]:
 
 
 def _name(bucket: Any) -> str:
-    return bucket["name"] if isinstance(bucket, dict) else str(bucket)
+    return bucket["name"] if isinstance(bucket, Mapping) else str(bucket)
 
 
 def parse_tag(text: str) -> tuple[str, str]:

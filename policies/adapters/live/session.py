@@ -19,6 +19,29 @@ from .limits import DEFAULT_CONCURRENCY
 DEFAULT_MAX_ATTEMPTS = 5  # botocore counts the first attempt: four retries
 
 
+# (access key, secret key, session token): a session's credentials as resolved once.
+Credentials = tuple[str, str, str | None]
+
+
+def frozen_credentials(session: Any) -> Credentials | None:
+    """``session``'s credentials as resolved now, or None (no session, or none found): what a worker
+    process or s3fs is handed, so that a profile that prompts for an MFA code or runs a credential
+    process does not do so again in each of them."""
+    resolved = session.get_credentials() if session is not None else None
+    frozen = resolved.get_frozen_credentials() if resolved is not None else None
+    return (frozen.access_key, frozen.secret_key, frozen.token) if frozen else None
+
+
+def session_with(credentials: Credentials | None, profile: str | None, region: str | None) -> Any:
+    """A boto3 session from credentials resolved elsewhere (``frozen_credentials``), else from
+    ``profile`` as boto3 finds it."""
+    if credentials is None:
+        return boto3.Session(profile_name=profile, region_name=region)
+    key, secret, token = credentials
+    return boto3.Session(aws_access_key_id=key, aws_secret_access_key=secret, aws_session_token=token,
+                         profile_name=profile, region_name=region)
+
+
 @dataclass(frozen=True)
 class Target:
     """Where to read: an AWS profile and region, or an S3-compatible test server."""
@@ -71,11 +94,9 @@ class Clients:
     def _config(self, service: str) -> Config:
         return adaptive_config(self._target.concurrency, self._target.max_attempts, self._target.endpoint_url)
 
-    def credentials(self) -> tuple[str, str, str | None] | None:
+    def credentials(self) -> Credentials | None:
         """The session's credentials as resolved now (for a worker process), or None."""
-        resolved = self._session.get_credentials()
-        frozen = resolved.get_frozen_credentials() if resolved is not None else None
-        return (frozen.access_key, frozen.secret_key, frozen.token) if frozen else None
+        return frozen_credentials(self._session)
 
     def _count_request(self, **_: Any) -> None:
         with self._lock:

@@ -31,7 +31,7 @@ from ...model import Bucket, Unverified
 from .buckets import TAGS, assemble, bucket_arn, read_setting, read_settings
 from .calls import BucketMissing, Reader
 from .selection import PLAN, Chosen
-from .session import Clients, Target
+from .session import Clients, Credentials, Target, session_with
 
 WORKER_MODES = ("auto", "threads", "processes")
 # Fewer buckets than this are read in threads (`auto`): a worker costs 0.3 to 0.4 s of CPU and
@@ -68,7 +68,7 @@ class Spec:
     partition: str
     # The session's credentials as resolved once, here: a profile that prompts for an MFA code or
     # runs a credential process must not do so again in each worker.
-    credentials: tuple[str, str, str | None] | None = field(default=None, repr=False)
+    credentials: Credentials | None = field(default=None, repr=False)
 
 
 class Claims:
@@ -254,14 +254,7 @@ def serve(connection: Any, spec: Spec) -> None:
 
 
 def _session(spec: Spec) -> Any:
-    import boto3
-
-    target = spec.target
-    if spec.credentials is None:
-        return boto3.Session(profile_name=target.profile, region_name=target.region)
-    key, secret, token = spec.credentials
-    return boto3.Session(aws_access_key_id=key, aws_secret_access_key=secret, aws_session_token=token,
-                         profile_name=target.profile, region_name=target.region)
+    return session_with(spec.credentials, spec.target.profile, spec.target.region)
 
 
 class _Channel:
